@@ -1,0 +1,52 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "sexton",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SextonCore", targets: ["SextonCore"]),
+        .executable(name: "sexton", targets: ["sexton"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["YAML"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .target(name: "SextonCore", swiftSettings: strict),
+        .target(name: "SextonHTTP", dependencies: ["CMicroHTTPD"], swiftSettings: strict),
+        .target(
+            name: "SextonTelemetry",
+            dependencies: ["SextonCore", .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SextonSidecar",
+            dependencies: [
+                "SextonCore", "SextonHTTP", "SextonTelemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "sexton",
+            dependencies: ["SextonSidecar", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SextonCoreTests", dependencies: ["SextonCore"]),
+        .testTarget(name: "SextonHTTPTests", dependencies: ["SextonHTTP"]),
+        .testTarget(name: "SextonSidecarTests", dependencies: ["SextonSidecar"]),
+    ]
+)

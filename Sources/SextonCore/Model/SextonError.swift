@@ -1,0 +1,36 @@
+/// The error codes of CONTRACT §5; the sidecar maps each to its HTTP status in one place.
+public enum ErrorCode: String, Sendable, CaseIterable {
+    case invalidJSON = "invalid_json"
+    case invalidArgument = "invalid_argument"
+    case unauthenticated
+    case forbidden
+    case notFound = "not_found"
+    case methodNotAllowed = "method_not_allowed"
+    case conflict
+    case payloadTooLarge = "payload_too_large"
+    case unsupportedMediaType = "unsupported_media_type"
+    case stagingFull = "staging_full"
+    case shuttingDown = "shutting_down"
+}
+
+/// An error a caller caused. `field` names the offending input; `operationStatus` and
+/// `operationReason` describe the operation a refused transition was aimed at (start after
+/// preemption, for example), so the API can answer `{id, status, reason, error}`.
+public struct SextonError: Error, Sendable, Equatable {
+    public var code: ErrorCode
+    public var message: String
+    public var field: String?
+    public var operationStatus: OperationStatus?
+    public var operationReason: String?
+
+    public init(
+        _ code: ErrorCode, _ message: String, field: String? = nil,
+        operationStatus: OperationStatus? = nil, operationReason: String? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.field = field
+        self.operationStatus = operationStatus
+        self.operationReason = operationReason
+    }
+}
