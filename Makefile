@@ -1,0 +1,41 @@
+# Every target installs what it needs first, so a fresh machine (root, Debian) works.
+SWIFT ?= swift
+SCRATCH ?= .build
+BIN = $(SCRATCH)/debug/sexton
+APT_PACKAGES = libmicrohttpd-dev prometheus curl
+PY_PACKAGES = pytest pyyaml
+
+.PHONY: deps build test test-swift test-monitoring demo run bench clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@python3 -c "import pytest, yaml" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
+
+build: deps
+	$(SWIFT) build --scratch-path $(SCRATCH)
+
+# The one command that runs every test (CI calls exactly this).
+test: build test-swift test-monitoring
+
+test-swift:
+	SEXTON_BINARY=$(abspath $(BIN)) $(SWIFT) test --scratch-path $(SCRATCH)
+
+test-monitoring:
+	SEXTON_BINARY=$(abspath $(BIN)) python3 -m pytest -q Tests/monitoring
+
+# Runs the sidecar with its demo workload: metrics on :9477, API on 127.0.0.1:7477.
+demo: build
+	$(BIN) serve --demo
+
+run: build
+	$(BIN) serve
+
+bench: deps
+	$(SWIFT) package --package-path Benchmarks --allow-writing-to-package-directory benchmark
+
+clean:
+	rm -rf $(SCRATCH)

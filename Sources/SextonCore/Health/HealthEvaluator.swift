@@ -1,0 +1,117 @@
+/// What the health model looks at, gathered from the coordinator's and cleanup engine's
+/// snapshots by whoever evaluates it.
+public struct HealthInputs: Sendable {
+    public var zombieCount: Int
+    public var oldestZombieAge: Duration?
+    public var workerRunning: Bool
+    /// When the worker last finished a pass, or started if it has not finished one yet.
+    public var workerLastActivity: Timestamp?
+    public var checkInterval: Duration
+    public var lastCleanupFailure: Timestamp?
+    public var exhaustedHandlers: [String]
+    public var memoryPressure: Double?
+    public var staged: Int
+    public var maxStagingSize: Int
+    /// The p99 conflict resolution time over the last minute, nil when nothing resolved.
+    public var resolutionLatencyP99: Duration?
+
+    public init(
+        zombieCount: Int, oldestZombieAge: Duration?, workerRunning: Bool, workerLastActivity: Timestamp?,
+        checkInterval: Duration, lastCleanupFailure: Timestamp?, exhaustedHandlers: [String],
+        memoryPressure: Double?, staged: Int, maxStagingSize: Int, resolutionLatencyP99: Duration?
+    ) {
+        self.zombieCount = zombieCount
+        self.oldestZombieAge = oldestZombieAge
+        self.workerRunning = workerRunning
+        self.workerLastActivity = workerLastActivity
+        self.checkInterval = checkInterval
+        self.lastCleanupFailure = lastCleanupFailure
+        self.exhaustedHandlers = exhaustedHandlers
+        self.memoryPressure = memoryPressure
+        self.staged = staged
+        self.maxStagingSize = maxStagingSize
+        self.resolutionLatencyP99 = resolutionLatencyP99
+    }
+}
+
+/// The health model of CONTRACT §4: pure, so every threshold can be tested without a server.
+public struct HealthEvaluator: Sendable {
+    public var thresholds: HealthThresholds
+    /// How far back a cleanup failure makes `cleanup_handlers` warn.
+    public static let recentFailureWindow: Duration = .seconds(300)
+
+    public init(thresholds: HealthThresholds) { self.thresholds = thresholds }
+
+    public func evaluate(_ inputs: HealthInputs, now: Timestamp) -> HealthReport {
+        var checks: [HealthCheck: CheckResult] = [:]
+        let t = thresholds
+
+        let count = inputs.zombieCount
+        checks[.zombieCount] = CheckResult(
+            state: count > t.zombieCountFail ? .fail : count > t.zombieCountWarn ? .warn : .ok,
+            value: Double(count),
+            message: "\(count) zombies (warn above \(t.zombieCountWarn), fail above \(t.zombieCountFail))")
+
+        let age = inputs.oldestZombieAge ?? .zero
+        checks[.zombieAge] = CheckResult(
+            state: age > t.zombieAgeFail ? .fail : age > t.zombieAgeWarn ? .warn : .ok,
+            value: age.seconds,
+            message: inputs.oldestZombieAge == nil
+                ? "no zombies"
+                : "oldest zombie is \(age.prometheusText) old (warn above \(t.zombieAgeWarn.prometheusText), fail above \(t.zombieAgeFail.prometheusText))")
+
+        checks[.cleanupWorker] = workerCheck(inputs, now: now)
+        checks[.cleanupHandlers] = handlerCheck(inputs, now: now)
+
+        let pressure = inputs.memoryPressure ?? 0
+        checks[.memoryPressure] = CheckResult(
+            state: pressure > t.memoryPressureFail ? .fail : pressure > t.memoryPressureWarn ? .warn : .ok,
+            value: pressure,
+            message: inputs.memoryPressure == nil
+                ? "memory pressure unknown"
+                : "memory pressure \(percent(pressure)) (warn above \(percent(t.memoryPressureWarn)), fail above \(percent(t.memoryPressureFail)))")
+
+        let ratio = inputs.maxStagingSize > 0 ? Double(inputs.staged) / Double(inputs.maxStagingSize) : 0
+        checks[.staging] = CheckResult(
+            state: inputs.staged >= inputs.maxStagingSize ? .fail : ratio > t.stagingWarnRatio ? .warn : .ok,
+            value: ratio,
+            message: "\(inputs.staged) of \(inputs.maxStagingSize) staging slots in use")
+
+        let p99 = inputs.resolutionLatencyP99 ?? .zero
+        checks[.resolutionLatency] = CheckResult(
+            state: p99 > t.resolutionLatencyWarn ? .warn : .ok,
+            value: p99.seconds,
+            message: inputs.resolutionLatencyP99 == nil
+                ? "no conflicts resolved in the last minute"
+                : "p99 conflict resolution over the last minute is \(p99.seconds * 1000) ms (warn above \(t.resolutionLatencyWarn.prometheusText))")
+
+        return HealthReport(checks: checks)
+    }
+
+    private func workerCheck(_ inputs: HealthInputs, now: Timestamp) -> CheckResult {
+        guard inputs.workerRunning else {
+            return CheckResult(state: .fail, value: 0, message: "cleanup worker is not running")
+        }
+        let idle = inputs.workerLastActivity.map { now - $0 } ?? .zero
+        let limit = inputs.checkInterval * 3
+        return CheckResult(
+            state: idle > limit ? .fail : .ok, value: idle.seconds,
+            message: idle > limit
+                ? "no cleanup pass finished for \(idle.prometheusText) (limit \(limit.prometheusText))"
+                : "last cleanup pass \(idle.prometheusText) ago")
+    }
+
+    private func handlerCheck(_ inputs: HealthInputs, now: Timestamp) -> CheckResult {
+        if !inputs.exhaustedHandlers.isEmpty {
+            return CheckResult(
+                state: .fail, value: Double(inputs.exhaustedHandlers.count),
+                message: "handlers out of retries: \(inputs.exhaustedHandlers.sorted().joined(separator: ", "))")
+        }
+        if let failure = inputs.lastCleanupFailure, now - failure < Self.recentFailureWindow {
+            return CheckResult(state: .warn, value: 0, message: "a cleanup failed \((now - failure).prometheusText) ago")
+        }
+        return CheckResult(state: .ok, value: 0, message: "no recent cleanup failures")
+    }
+
+    private func percent(_ ratio: Double) -> String { "\(Int((ratio * 100).rounded()))%" }
+}

@@ -1,0 +1,118 @@
+import Testing
+@testable import SextonCore
+
+private let now = Timestamp(nanoseconds: 1_800_000_000_000_000_000)
+
+private func healthyInputs() -> HealthInputs {
+    HealthInputs(
+        zombieCount: 0, oldestZombieAge: nil, workerRunning: true, workerLastActivity: now - .seconds(5),
+        checkInterval: .seconds(60), lastCleanupFailure: nil, exhaustedHandlers: [], memoryPressure: 0.3,
+        staged: 0, maxStagingSize: 10_000, resolutionLatencyP99: .microseconds(3))
+}
+
+private func evaluate(_ change: (inout HealthInputs) -> Void) -> HealthReport {
+    var inputs = healthyInputs()
+    change(&inputs)
+    return HealthEvaluator(thresholds: HealthThresholds()).evaluate(inputs, now: now)
+}
+
+@Suite struct HealthEvaluatorTests {
+    @Test func healthyWhenEveryCheckIsOk() {
+        let report = evaluate { _ in }
+        #expect(report.status == .healthy)
+        #expect(report.checks.count == HealthCheck.allCases.count)
+        #expect(report.checks.values.allSatisfy { $0.state == .ok })
+        #expect(report.issues.isEmpty)
+    }
+
+    @Test(arguments: [
+        (1000, CheckState.ok), (1001, .warn), (10_000, .warn), (10_001, .fail),
+    ])
+    func zombieCountThresholds(count: Int, expected: CheckState) {
+        let report = evaluate { $0.zombieCount = count }
+        #expect(report.checks[.zombieCount]?.state == expected)
+        #expect(report.checks[.zombieCount]?.value == Double(count))
+    }
+
+    @Test(arguments: [
+        (23, CheckState.ok), (25, .warn), (73, .fail),
+    ])
+    func zombieAgeThresholds(hours: Int, expected: CheckState) {
+        let report = evaluate { $0.oldestZombieAge = .seconds(hours * 3600) }
+        #expect(report.checks[.zombieAge]?.state == expected)
+    }
+
+    @Test func workerFailsWhenStoppedOrStale() {
+        #expect(evaluate { $0.workerRunning = false }.checks[.cleanupWorker]?.state == .fail)
+        #expect(evaluate { $0.workerLastActivity = now - .seconds(179) }.checks[.cleanupWorker]?.state == .ok)
+        #expect(evaluate { $0.workerLastActivity = now - .seconds(181) }.checks[.cleanupWorker]?.state == .fail)
+    }
+
+    @Test func handlersWarnOnRecentFailureAndFailWhenExhausted() {
+        #expect(evaluate { $0.lastCleanupFailure = now - .seconds(299) }.checks[.cleanupHandlers]?.state == .warn)
+        #expect(evaluate { $0.lastCleanupFailure = now - .seconds(301) }.checks[.cleanupHandlers]?.state == .ok)
+        let exhausted = evaluate { $0.exhaustedHandlers = ["audit"] }
+        #expect(exhausted.checks[.cleanupHandlers]?.state == .fail)
+        #expect(exhausted.status == .unhealthy)
+        #expect(exhausted.issues.first?.contains("audit") == true)
+    }
+
+    @Test(arguments: [(0.9, CheckState.ok), (0.91, .warn), (0.97, .warn), (0.98, .fail)])
+    func memoryPressureThresholds(ratio: Double, expected: CheckState) {
+        #expect(evaluate { $0.memoryPressure = ratio }.checks[.memoryPressure]?.state == expected)
+    }
+
+    @Test func unknownMemoryPressureIsOk() {
+        #expect(evaluate { $0.memoryPressure = nil }.checks[.memoryPressure]?.state == .ok)
+    }
+
+    @Test(arguments: [(8000, CheckState.ok), (8001, .warn), (10_000, .fail)])
+    func stagingThresholds(staged: Int, expected: CheckState) {
+        #expect(evaluate { $0.staged = staged }.checks[.staging]?.state == expected)
+    }
+
+    @Test func slowResolutionWarns() {
+        #expect(evaluate { $0.resolutionLatencyP99 = .milliseconds(100) }.checks[.resolutionLatency]?.state == .ok)
+        #expect(evaluate { $0.resolutionLatencyP99 = .milliseconds(101) }.checks[.resolutionLatency]?.state == .warn)
+    }
+
+    @Test func statusIsDegradedOnOneOrTwoWarnsAndUnhealthyOnThree() {
+        #expect(evaluate { $0.zombieCount = 2000 }.status == .degraded)
+        #expect(evaluate { $0.zombieCount = 2000; $0.memoryPressure = 0.95 }.status == .degraded)
+        let three = evaluate { $0.zombieCount = 2000; $0.memoryPressure = 0.95; $0.staged = 9000 }
+        #expect(three.status == .unhealthy)
+        #expect(three.issues.count == 3)
+    }
+
+    @Test func customThresholdsApply() {
+        var thresholds = HealthThresholds()
+        thresholds.zombieCountWarn = 1
+        thresholds.zombieCountFail = 2
+        var inputs = healthyInputs()
+        inputs.zombieCount = 2
+        #expect(HealthEvaluator(thresholds: thresholds).evaluate(inputs, now: now).checks[.zombieCount]?.state == .warn)
+        inputs.zombieCount = 3
+        #expect(HealthEvaluator(thresholds: thresholds).evaluate(inputs, now: now).status == .unhealthy)
+    }
+}
+
+@Suite struct RecentLatencyTests {
+    @Test func p99OfTheLastMinute() {
+        let window = RecentLatency()
+        #expect(window.quantile(0.99, at: now) == nil)
+        for _ in 0..<99 { window.record(.microseconds(2), at: now) }
+        window.record(.milliseconds(200), at: now)
+        #expect(window.quantile(0.99, at: now) == .nanoseconds(2_500))
+        window.record(.milliseconds(200), at: now)
+        #expect(window.quantile(0.99, at: now) == .milliseconds(250))
+    }
+
+    @Test func oldSamplesAgeOut() {
+        let window = RecentLatency()
+        window.record(.milliseconds(200), at: now)
+        #expect(window.quantile(0.99, at: now + .seconds(59)) == .milliseconds(250))
+        #expect(window.quantile(0.99, at: now + .seconds(61)) == nil)
+        window.record(.microseconds(1), at: now + .seconds(60))
+        #expect(window.quantile(0.99, at: now + .seconds(60)) == .microseconds(1))
+    }
+}
