@@ -47,6 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "SextonCoreTests", dependencies: ["SextonCore"]),
         .testTarget(name: "SextonHTTPTests", dependencies: ["SextonHTTP"]),
+        .testTarget(name: "SextonTelemetryTests", dependencies: ["SextonTelemetry"]),
         .testTarget(name: "SextonSidecarTests", dependencies: ["SextonSidecar"]),
     ]
 )

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Prometheus
+import Synchronization
+
+/// The standard `process_*` metrics, read from /proc/self at scrape time.
+final class ProcessMetrics: Sendable {
+    private let cpuSeconds: Counter
+    /// The CPU time already added to `cpuSeconds`: a Prometheus counter only moves by increments.
+    private let cpuReported = Mutex(0.0)
+    private let residentBytes: Gauge
+    private let virtualBytes: Gauge
+    private let openFDs: Gauge
+    private let maxFDs: Gauge
+    private let startTime: Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        cpuSeconds = registry.counter(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.")
+        residentBytes = registry.gauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.")
+        virtualBytes = registry.gauge(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.")
+        openFDs = registry.gauge(name: "process_open_fds", help: "Number of open file descriptors.")
+        maxFDs = registry.gauge(name: "process_max_fds", help: "Maximum number of open file descriptors.")
+        startTime = registry.gauge(name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.")
+        if let stat = Self.readStat() {
+            startTime.set(stat.startTimeSeconds)
+        }
+    }
+
+    func update() {
+        if let stat = Self.readStat() {
+            let delta = cpuReported.withLock { reported in
+                defer { reported = max(reported, stat.cpuSeconds) }
+                return stat.cpuSeconds - reported
+            }
+            if delta > 0 { cpuSeconds.increment(by: delta) }
+            residentBytes.set(stat.residentBytes)
+            virtualBytes.set(stat.virtualBytes)
+        }
+        openFDs.set(Double(Self.countOpenFDs()))
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+            maxFDs.set(Double(limit.rlim_cur))
+        }
+    }
+
+    private struct Stat {
+        var cpuSeconds: Double
+        var residentBytes: Double
+        var virtualBytes: Double
+        var startTimeSeconds: Double
+    }
+
+    private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+    private static let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// /proc/self/stat: fields after the parenthesised command name, which may itself hold spaces.
+    private static func readStat() -> Stat? {
+        guard let text = readFile("/proc/self/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state): utime is field 14, stime 15, starttime 22, vsize 23, rss 24.
+        guard fields.count > 21, let utime = Double(fields[11]), let stime = Double(fields[12]),
+            let start = Double(fields[19]), let vsize = Double(fields[20]), let rss = Double(fields[21]),
+            let boot = bootTime()
+        else { return nil }
+        return Stat(
+            cpuSeconds: (utime + stime) / ticksPerSecond, residentBytes: rss * pageSize, virtualBytes: vsize,
+            startTimeSeconds: boot + start / ticksPerSecond)
+    }
+
+    private static func bootTime() -> Double? {
+        guard let text = readFile("/proc/stat") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
+            return Double(line.dropFirst(6).trimmingPrefix(" "))
+        }
+        return nil
+    }
+
+    private static func countOpenFDs() -> Int {
+        guard let dir = opendir("/proc/self/fd") else { return 0 }
+        defer { closedir(dir) }
+        var count = 0
+        while let entry = readdir(dir) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { $0.first == UInt8(ascii: ".") }
+            if !isDot { count += 1 }
+        }
+        return count - 1  // the descriptor opendir itself holds
+    }
+
+    static func readFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
+            if n <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

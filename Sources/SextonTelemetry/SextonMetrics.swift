@@ -1,0 +1,133 @@
+import Prometheus
+import SextonCore
+import Synchronization
+
+/// The strategy label values of CONTRACT §6.
+public enum StrategyLabel {
+    public static let all = ["immediate", "deferred", "lazy", "custom", "manual", "none"]
+}
+
+/// Every `sexton_*` family of CONTRACT §6 on one swift-prometheus registry. Event families are
+/// created once with all their known label values, so recording is a dictionary lookup and an
+/// atomic add; gauges are set from snapshots at scrape time (`render`).
+public final class SextonMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+
+    let submitted: [PriorityBand: Counter]
+    let admitted: Counter
+    let rejected: [RejectReason: Counter]
+    let completed: [CompletionOutcome: Counter]
+    let conflictsDetected: Counter
+    let conflictsResolved: Counter
+    let resolutionDuration: DurationHistogram
+    let operationsPerConflict: ValueHistogram
+    let graceSaves: Counter
+    let preemptions: Counter
+    let zombiesCreated: [ZombieReason: Counter]
+    let zombiesCleaned: [String: Counter]
+    let zombieAgeAtCleanup: [String: DurationHistogram]
+    let cleanupDuration: [String: DurationHistogram]
+    let cleanupFailures: [String: Counter]
+    let cleanupRuns: [String: Counter]
+    let memoryPressureTriggered: Counter
+    let forcedCleanups: Counter
+    private let gauges: ScrapeGauges
+    private let process: ProcessMetrics
+    private let httpRequests = Mutex<[String: Counter]>([:])
+    /// Feeds the `resolution_latency` health check alongside the histogram.
+    public let recentLatency = RecentLatency()
+    /// One scrape at a time: gauges are set and emitted as one consistent picture.
+    private let scrapeLock = Mutex(())
+
+    public init(maxTargetTypes: Int) {
+        let r = registry
+        submitted = Dictionary(uniqueKeysWithValues: PriorityBand.allCases.map {
+            ($0, r.counter(name: "sexton_operations_submitted_total", labels: [("priority", $0.rawValue)],
+                               help: "Operations submitted, by priority level."))
+        })
+        admitted = r.counter(name: "sexton_operations_admitted_total", help: "Operations admitted into the registry.")
+        rejected = Dictionary(uniqueKeysWithValues: RejectReason.allCases.map {
+            ($0, r.counter(name: "sexton_operations_rejected_total",
+                               labels: [("stage", $0.stage.rawValue), ("reason", $0.rawValue)],
+                               help: "Operations rejected, by stage (staging or registry) and reason."))
+        })
+        completed = Dictionary(uniqueKeysWithValues: CompletionOutcome.allCases.map {
+            ($0, r.counter(name: "sexton_operations_completed_total", labels: [("outcome", $0.rawValue)],
+                               help: "Admitted operations that ended, by outcome."))
+        })
+        conflictsDetected = r.counter(name: "sexton_conflicts_detected_total", help: "Resolutions where more than one operation competed for a target.")
+        conflictsResolved = r.counter(name: "sexton_conflicts_resolved_total", help: "Conflicts resolved to a single winner or a kept holder.")
+        resolutionDuration = r.durationHistogram(
+            name: "sexton_conflict_resolution_duration_seconds", buckets: Buckets.conflictResolution,
+            help: "Time to resolve a conflict batch, in seconds.")
+        operationsPerConflict = r.valueHistogram(
+            name: "sexton_operations_per_conflict", buckets: Buckets.operationsPerConflict,
+            help: "Operations competing in one conflict (batch members plus an active holder).")
+        graceSaves = r.counter(name: "sexton_grace_period_saves_total", help: "Operations rejected because the active operation was within its grace period.")
+        preemptions = r.counter(name: "sexton_preemptions_total", help: "Active operations preempted by a strictly higher priority.")
+        zombiesCreated = Dictionary(uniqueKeysWithValues: ZombieReason.allCases.map {
+            ($0, r.counter(name: "sexton_zombies_created_total", labels: [("reason", $0.rawValue)],
+                               help: "Zombies created, by reason."))
+        })
+        func byStrategy<T>(_ make: (String) -> T) -> [String: T] {
+            Dictionary(uniqueKeysWithValues: StrategyLabel.all.map { ($0, make($0)) })
+        }
+        zombiesCleaned = byStrategy {
+            r.counter(name: "sexton_zombies_cleaned_total", labels: [("strategy", $0)], help: "Zombies removed from the registry, by cleanup strategy.")
+        }
+        zombieAgeAtCleanup = byStrategy {
+            r.durationHistogram(name: "sexton_zombie_age_at_cleanup_seconds", labels: [("strategy", $0)], buckets: Buckets.zombieAge,
+                                    help: "Age of zombies when they were removed, by strategy, in seconds.")
+        }
+        cleanupDuration = byStrategy {
+            r.durationHistogram(name: "sexton_cleanup_duration_seconds", labels: [("strategy", $0)], buckets: Buckets.cleanupDuration,
+                                    help: "Time to remove one zombie, handlers included, by strategy, in seconds.")
+        }
+        cleanupFailures = byStrategy {
+            r.counter(name: "sexton_cleanup_failures_total", labels: [("strategy", $0)], help: "Cleanups that failed (handler errors), by strategy.")
+        }
+        var runs: [String: Counter] = [:]
+        for trigger in ["schedule", "manual"] {
+            for dryRun in ["false", "true"] {
+                runs["\(trigger)|\(dryRun)"] = r.counter(
+                    name: "sexton_cleanup_runs_total", labels: [("trigger", trigger), ("dry_run", dryRun)],
+                    help: "Cleanup passes, by trigger and dry-run mode.")
+            }
+        }
+        cleanupRuns = runs
+        memoryPressureTriggered = r.counter(name: "sexton_memory_pressure_triggered_cleanups_total", help: "Zombies cleaned immediately because memory pressure was above its threshold.")
+        forcedCleanups = r.counter(name: "sexton_forced_cleanups_total", help: "Zombies cleaned immediately because the zombie count or a per-target cap was exceeded.")
+        r.gauge(name: "sexton_build_info", labels: [("version", BuildInfo.version), ("swift_version", BuildInfo.swiftVersion)],
+                    help: "Build information; the value is always 1.").set(1.0)
+        gauges = ScrapeGauges(registry: r, targetTypes: TargetTypeLabels(limit: maxTargetTypes))
+        process = ProcessMetrics(registry: r)
+    }
+
+    /// Counts one HTTP request. `route` is the matched pattern, never a concrete path, so ids
+    /// stay out of labels.
+    public func recordHTTPRequest(listener: String, route: String, code: Int) {
+        let key = "\(listener) \(route) \(code)"
+        let counter = httpRequests.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.counter(
+                name: "sexton_http_requests_total",
+                labels: [("listener", listener), ("route", route), ("code", String(code))],
+                help: "HTTP requests served, by listener, route pattern and status code.")
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+    }
+
+    /// Sets the scrape-time gauges from `readings` and renders the exposition.
+    public func render(_ readings: GaugeReadings) -> [UInt8] {
+        scrapeLock.withLock { _ in
+            gauges.update(readings)
+            process.update()
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(32 * 1024)
+            registry.emit(into: &buffer)
+            return buffer
+        }
+    }
+}
