@@ -1,0 +1,58 @@
+"""Starts the real sexton binary for the monitoring tests and finds its bound addresses."""
+import os
+import re
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def binary() -> str:
+    return os.environ.get("SEXTON_BINARY", str(ROOT / ".build" / "debug" / "sexton"))
+
+
+class Sexton:
+    """`sexton serve` on free loopback ports; use as a context manager."""
+
+    def __init__(self, *args: str, config: str | None = None, env: dict | None = None):
+        self.args = ["serve", "--listen-api", "127.0.0.1:0", "--listen-telemetry", "127.0.0.1:0", *args]
+        if config is not None:
+            handle = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+            handle.write(config)
+            handle.close()
+            self.args += ["--config", handle.name]
+        self.env = {**os.environ, **(env or {})}
+        self.lines: list[str] = []
+        self.api = self.telemetry = ""
+
+    def __enter__(self) -> "Sexton":
+        self.proc = subprocess.Popen([binary(), *self.args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, env=self.env)
+        threading.Thread(target=self._pump, daemon=True).start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                match = re.search(r"listening api=(\S+) telemetry=(\S+)", line)
+                if match:
+                    self.api, self.telemetry = match.group(1), match.group(2)
+                    return self
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        self.proc.kill()
+        raise RuntimeError("sexton did not start:\n" + "".join(self.lines))
+
+    def _pump(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def __exit__(self, *exc) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
