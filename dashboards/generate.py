@@ -311,7 +311,7 @@ def cleanup() -> dict:
                             "included, by strategy.", "s",
                             [target(quantile(0.5, cleanup_time, "strategy"), "p50 {{strategy}}"),
                              target(quantile(0.99, cleanup_time, "strategy"), "p99 {{strategy}}")]),
-                 timeseries("Cleanup backlog", "Zombies due for removal and not yet removed, per instance. A "
+                 timeseries("Cleanup backlog by instance", "Zombies due for removal and not yet removed, per instance. A "
                             "backlog that keeps growing means cleanup does not keep up (alert "
                             "SextonCleanupBacklogGrowing).", "short",
                             [target(f"sum by (instance) ({sel('sexton_cleanup_backlog')})", "{{instance}}")]),
@@ -327,7 +327,7 @@ def cleanup() -> dict:
                                 "(sexton_cleanup_worker_up). Alert SextonCleanupWorkerDown.",
                                 sel("sexton_cleanup_worker_up"), "{{instance}}", UP_MAPPINGS, height=5)),
             *row("Memory pressure and adaptive cleanup",
-                 timeseries("Memory pressure", "Memory pressure ratio per instance. Dashed lines: 0.8, the "
+                 timeseries("Memory pressure by instance", "Memory pressure ratio per instance. Dashed lines: 0.8, the "
                             "default memory_pressure_threshold above which cleanup turns immediate; 0.9 and 0.97, "
                             "the health warn and fail thresholds (alert SextonMemoryPressureHigh).", "percentunit",
                             [target(f"max by (instance) ({sel('sexton_memory_pressure_ratio')})", "{{instance}}")],
