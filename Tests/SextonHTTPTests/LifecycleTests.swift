@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import SextonHTTP
+
+@Suite struct LifecycleTests {
+    private static func router(parked: ParkedResponders = ParkedResponders()) -> Router {
+        var router = Router()
+        router.add(.get, "/ok") { _ in Response(text: "ok") }
+        router.addDeferred(.get, "/wait", parked.handler)
+        return router
+    }
+
+    @Test func portInUseNamesTheAddress() throws {
+        try withServer(Self.router()) { _, address in
+            let second = HTTPServer(
+                configuration: HTTPServer.Configuration(host: "127.0.0.1", port: address.port, name: "api"),
+                router: Self.router()
+            )
+            let error = #expect(throws: HTTPServerError.self) { try second.start() }
+            #expect(error?.description == "api: cannot listen on 127.0.0.1:\(address.port): Address already in use")
+        }
+    }
+
+    @Test func unresolvableHostIsACleanError() {
+        let server = HTTPServer(configuration: HTTPServer.Configuration(host: "no-such-host.invalid"), router: Self.router())
+        #expect(throws: HTTPServerError.self) { try server.start() }
+    }
+
+    @Test(arguments: ["127.0.0.1", "localhost", "::1", "0.0.0.0"])
+    func bindsHostsAndReportsTheFreePort(host: String) throws {
+        let server = HTTPServer(configuration: HTTPServer.Configuration(host: host, threadPoolSize: 1), router: Self.router())
+        let address = try server.start()
+        defer { server.stop() }
+        #expect(address.port > 0)
+        #expect(server.boundAddress == address)
+        let reachable = address.host == "0.0.0.0" ? BoundAddress(host: "127.0.0.1", port: address.port) : address
+        #expect(try TestConnection.exchange(reachable, "GET", "/ok").text == "ok")
+        #expect(host != "localhost" || address.description == "127.0.0.1:\(address.port)")
+        #expect(host != "::1" || address.description == "[::1]:\(address.port)")
+    }
+
+    @Test func stopWhileIdleClosesTheListener() throws {
+        let server = HTTPServer(router: Self.router())
+        let address = try server.start()
+        #expect(try TestConnection.exchange(address, "GET", "/ok").status == 200)
+        server.stop()
+        server.stop()
+        #expect(server.boundAddress == nil)
+        #expect(throws: TestConnection.Failure.self) { try TestConnection(address) }
+    }
+
+    @Test func stopLetsAWaitingRequestFinish() throws {
+        let parked = ParkedResponders()
+        let server = HTTPServer(router: Self.router(parked: parked))
+        let address = try server.start()
+        let waiting = try TestConnection(address)
+        try waiting.send(TestConnection.requestText("GET", "/wait"))
+        let responder = try parked.next()
+
+        let stopped = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            server.stop(gracePeriod: .seconds(10))
+            stopped.signal()
+        }
+        while server.boundAddress != nil { sched_yield() }
+        responder.respond(Response(text: "finished"))
+        let response = try waiting.readResponse()
+        #expect(response.text == "finished")
+        #expect(response.headers["Connection"] == "close")
+        #expect(stopped.wait(timeout: .now() + 5) == .success)
+    }
+
+    @Test func stopAnswersAHandlerThatNeverRespondsWith503() throws {
+        let parked = ParkedResponders()
+        let server = HTTPServer(router: Self.router(parked: parked))
+        let address = try server.start()
+        let waiting = try TestConnection(address)
+        try waiting.send(TestConnection.requestText("GET", "/wait"))
+        let responder = try parked.next()
+
+        server.stop(gracePeriod: .milliseconds(50))
+        #expect(try waiting.readResponse().status == 503)
+        responder.respond(Response(text: "too late"))
+    }
+
+    @Test func randomBytesDoNotStopTheServer() throws {
+        var generator = SystemRandomNumberGenerator()
+        try withServer(Self.router()) { _, address in
+            for size in [1, 7, 100, 4096, 70_000] {
+                let garbage = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                let connection = try TestConnection(address)
+                try? connection.send(garbage)
+                try? connection.send("\r\n\r\n")
+                _ = try? connection.readResponse()
+            }
+            let halfHead = try TestConnection(address)
+            try halfHead.send("GET /ok HTTP/1.1\r\nHost: t\r\nX-Bad: \u{1}\u{2}\r\n\r\n")
+            _ = try? halfHead.readResponse()
+            #expect(try TestConnection.exchange(address, "GET", "/ok").text == "ok")
+        }
+    }
+
+    @Test func connectionLimitIsEnforced() throws {
+        let configuration = HTTPServer.Configuration(maxConnections: 1, threadPoolSize: 1)
+        try withServer(Self.router(), configuration: configuration) { _, address in
+            let first = try TestConnection(address)
+            try first.send(TestConnection.requestText("GET", "/ok"))
+            #expect(try first.readResponse().status == 200)
+            let second = try TestConnection(address)
+            try second.send(TestConnection.requestText("GET", "/ok"))
+            #expect(!second.isReadable(within: 300), "served beyond the limit")
+            first.shutdownWrite()
+            #expect(try second.readResponse().status == 200)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Synchronization
+import Testing
+import SextonHTTP
+
+@Suite struct ServerRoutingTests {
+    private static func jsonErrors() -> Router {
+        Router { failure, request in
+            var response = Response(
+                status: failure.status,
+                text: #"{"error":{"code":"\#(failure.status == 404 ? "not_found" : "method_not_allowed")","path":"\#(request.path)"}}"#,
+                contentType: "application/json"
+            )
+            response.headers.add("X-Rendered", "app")
+            return response
+        }
+    }
+
+    @Test func routesByMethodAndPathWithDecodedParameters() throws {
+        var router = Router()
+        router.add(.post, "/v1/operations/{id}/start") { request in
+            Response(text: "start \(request.pathParameters["id"]!) via \(request.route!)")
+        }
+        router.add(.get, "/hello") { _ in Response(text: "hi") }
+        try withServer(router) { _, address in
+            let start = try TestConnection.exchange(address, "POST", "/v1/operations/op%201%2Fx/start")
+            #expect(start.status == 200)
+            #expect(start.text == "start op 1/x via /v1/operations/{id}/start")
+            let hello = try TestConnection.exchange(address, "GET", "/hello")
+            #expect(hello.text == "hi")
+            #expect(hello.headers["content-type"] == "text/plain; charset=utf-8")
+            let head = try TestConnection.exchange(address, "HEAD", "/hello")
+            #expect(head.status == 200)
+            #expect(head.body.isEmpty)
+        }
+    }
+
+    @Test func unknownPathGetsTheRenderedNotFound() throws {
+        try withServer(Self.jsonErrors()) { _, address in
+            let response = try TestConnection.exchange(address, "GET", "/nope%21")
+            #expect(response.status == 404)
+            #expect(response.text == #"{"error":{"code":"not_found","path":"/nope!"}}"#)
+            #expect(response.headers["Content-Type"] == "application/json")
+            #expect(response.headers["X-Rendered"] == "app")
+        }
+    }
+
+    @Test func knownPathWithWrongMethodGets405WithAllow() throws {
+        var router = Self.jsonErrors()
+        router.add(.get, "/v1/operations/{id}") { _ in Response() }
+        router.add(.delete, "/v1/operations/{id}") { _ in Response() }
+        try withServer(router) { _, address in
+            let response = try TestConnection.exchange(address, "PUT", "/v1/operations/7", body: "{}")
+            #expect(response.status == 405)
+            #expect(response.headers["Allow"] == "DELETE, GET, HEAD")
+            #expect(response.text.contains("method_not_allowed"))
+        }
+    }
+
+    @Test func queryStringIsParsedAndKeptRaw() throws {
+        var router = Router()
+        router.add(.get, "/q") { request in
+            let exclude = request.query.values(for: "exclude").joined(separator: "|")
+            return Response(text: "\(request.queryString)|\(request.query.contains("verbose"))|\(exclude)|\(request.query["n"] ?? "-")")
+        }
+        try withServer(router) { _, address in
+            let response = try TestConnection.exchange(address, "GET", "/q?verbose&exclude=a&exclude=b%26c&n=x+y")
+            #expect(response.text == "verbose&exclude=a&exclude=b%26c&n=x+y|true|a|b&c|x y")
+        }
+    }
+
+    @Test func hookSeesRoutePatternsNotIds() throws {
+        let seen = Mutex<[String]>([])
+        var router = Router()
+        router.add(.get, "/v1/operations/{id}") { _ in Response(status: 204) }
+        try withServer(router, onRequest: { done in
+            seen.withLock { $0.append("\(done.method) \(done.route) \(done.status)") }
+        }) { _, address in
+            _ = try TestConnection.exchange(address, "GET", "/v1/operations/secret-id")
+            _ = try TestConnection.exchange(address, "GET", "/other")
+            _ = try TestConnection.exchange(address, "POST", "/v1/operations/secret-id")
+        }
+        #expect(seen.withLock { $0 } == [
+            "GET /v1/operations/{id} 204", "GET unmatched 404", "POST /v1/operations/{id} 405",
+        ])
+    }
+
+    @Test func throwingHandlerGets500() throws {
+        struct Boom: Error {}
+        var router = Router()
+        router.add(.get, "/boom") { _ in throw Boom() }
+        try withServer(router) { _, address in
+            let response = try TestConnection.exchange(address, "GET", "/boom")
+            #expect(response.status == 500)
+        }
+    }
+}
