@@ -1,0 +1,237 @@
+import Synchronization
+
+/// Pre-registry conflict resolution and the operation lifecycle of CONTRACT §2.
+///
+/// Targets are spread over shards, each behind its own mutex; ids are found through a sharded
+/// index. No lock covers the whole coordinator. Callbacks (decisions, the zombie sink, the
+/// scheduler) always run after the locks are released.
+public final class Coordinator: ZombieRemover, Sendable {
+    public let config: CoordinatorConfig
+    let clock: any SextonClock
+    private let scheduler: any StagingScheduler
+    private let zombies: any ZombieSink
+    let shared: CoordinatorShared
+    private let shards: [ShardBox]
+    private let shardBits: Int
+    private let maintenanceCursor = Atomic<Int>(0)
+
+    final class ShardBox: Sendable {
+        let state: Mutex<CoordinatorShard>
+        init(_ shard: sending CoordinatorShard) { state = Mutex(shard) }
+    }
+
+    public init(
+        config: CoordinatorConfig, clock: any SextonClock, scheduler: any StagingScheduler, zombies: any ZombieSink,
+        observer: any CoordinatorObserver = NoCoordinatorObserver(), shardBits: Int = 5
+    ) {
+        self.config = config
+        self.clock = clock
+        self.scheduler = scheduler
+        self.zombies = zombies
+        self.shardBits = shardBits
+        let shared = CoordinatorShared(ids: IdIndex(shardBits: shardBits), observer: observer)
+        self.shared = shared
+        let timings = CoordinatorTimings(config)
+        shards = (0..<(1 << shardBits)).map { number in
+            ShardBox(CoordinatorShard(number: UInt32(number), shardBits: shardBits, timings: timings, shared: shared))
+        }
+    }
+
+    private func shard(forTarget target: String) -> ShardBox { shards[target.hashValue & (shards.count - 1)] }
+
+    /// Applies `transition` to the operation `id`, or throws `not_found`.
+    private func apply(_ transition: Transition, to id: String) throws(SextonError) {
+        guard let ref = shared.ids.lookup(id) else { throw SextonError(.notFound, "no operation \(id)") }
+        let now = clock.now().nanoseconds
+        var effects = ShardEffects()
+        let result = shards[Int(ref.shard)].state.withLock { shard in
+            Result { () throws(SextonError) in
+                try shard.apply(transition, to: ref.handle, id: id, now: now, effects: &effects)
+            }
+        }
+        deliver(effects)
+        try result.get()
+    }
+
+    func deliver(_ effects: ShardEffects) {
+        for zombie in effects.zombies { zombies.zombieCreated(zombie) }
+        for (decision, completion) in effects.decisions { completion(decision) }
+        if let window = effects.window {
+            let box = shard(forTarget: window.target)
+            scheduler.schedule(at: Timestamp(nanoseconds: window.deadline)) { [weak self] in
+                guard let self else { return }
+                let now = clock.now().nanoseconds
+                var effects = ShardEffects()
+                box.state.withLock { $0.resolveWindow(window.target, token: window.token, now: now, effects: &effects) }
+                deliver(effects)
+            }
+        }
+    }
+
+    // MARK: submission
+
+    /// Validates, checks the id and the limits, then resolves (staging_window 0: before this
+    /// returns) or stages. `completion` gets the decision once the batch resolves, outside locks.
+    public func submit(
+        _ request: OperationRequest, completion: @escaping @Sendable (Decision) -> Void
+    ) throws(SextonError) {
+        let submission = try prepare(request)
+        let now = clock.now().nanoseconds
+        var effects = ShardEffects()
+        let result = shard(forTarget: request.target).state.withLock { shard in
+            Result { () throws(SextonError) -> Decision? in
+                try shard.submit(submission, now: now, completion: completion, effects: &effects)
+            }
+        }
+        if case .failure = result { shared.ids.release(submission.id) }
+        deliver(effects)
+        if let decision = try result.get() { completion(decision) }
+    }
+
+    /// `submit` that waits for the decision.
+    public func submit(_ request: OperationRequest) async throws(SextonError) -> Decision {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Decision, SextonError>, Never>) in
+            let submitted = Result { () throws(SextonError) in
+                try submit(request) { continuation.resume(returning: .success($0)) }
+            }
+            if case .failure(let error) = submitted { continuation.resume(returning: .failure(error)) }
+        }
+        return try result.get()
+    }
+
+    /// Resolves `requests` as one batch per target (CONTRACT §2.3: a batch request is a batch by
+    /// itself), results in request order. A request that fails validation, its id check or a
+    /// staging limit gets its error and does not join the batch.
+    public func submitBatch(_ requests: [OperationRequest]) -> [Result<Decision, SextonError>] {
+        var results = [Result<Decision, SextonError>?](repeating: nil, count: requests.count)
+        var groups: [String: [(position: Int, submission: PreparedSubmission)]] = [:]
+        var order: [String] = []
+        for (position, request) in requests.enumerated() {
+            do {
+                let submission = try prepare(request)
+                if groups[request.target] == nil { order.append(request.target) }
+                groups[request.target, default: []].append((position, submission))
+            } catch {
+                results[position] = .failure(error)
+            }
+        }
+        let now = clock.now().nanoseconds
+        var effects = ShardEffects()
+        for target in order {
+            let group = groups[target]!
+            let outcomes = shard(forTarget: target).state.withLock { $0.submitBatch(group, now: now, effects: &effects) }
+            for (position, result) in outcomes {
+                if case .failure = result, let id = requests[position].id ?? group.first(where: { $0.position == position })?.submission.id {
+                    shared.ids.release(id)
+                }
+                results[position] = result
+            }
+        }
+        deliver(effects)
+        return results.map { $0! }
+    }
+
+    private func prepare(_ request: OperationRequest) throws(SextonError) -> PreparedSubmission {
+        try request.validate()
+        var priority = request.priority
+        if let parent = request.parent, let inherited = effectivePriority(of: parent) {
+            priority = max(priority, inherited)
+        }
+        let id = request.id ?? OperationIDs.make()
+        try shared.ids.reserve(id) { ref in
+            shards[Int(ref.shard)].state.withLock { shard in
+                shard.ops.slot(of: ref.handle).map { !shard.ops[$0].status.isEnded } ?? false
+            }
+        }
+        return PreparedSubmission(request: request, id: id, effectivePriority: priority)
+    }
+
+    private func effectivePriority(of id: String) -> Priority? {
+        guard let ref = shared.ids.lookup(id) else { return nil }
+        return shards[Int(ref.shard)].state.withLock { shard in
+            shard.ops.slot(of: ref.handle).flatMap { Priority(Int(shard.ops[$0].effectivePriority)) }
+        }
+    }
+
+    // MARK: lifecycle
+
+    /// admitted → executing. `conflict` (with the operation's status and reason) otherwise,
+    /// e.g. after preemption or lease expiry; `not_found` for an unknown id.
+    public func start(_ id: String) throws(SextonError) { try apply(.start, to: id) }
+
+    /// Renews the lease of an executing operation.
+    public func heartbeat(_ id: String) throws(SextonError) { try apply(.heartbeat, to: id) }
+
+    /// executing → succeeded (the target's version increments) or failed (a zombie).
+    /// `outcome` must be `.succeeded` or `.failed`.
+    public func complete(_ id: String, outcome: CompletionOutcome, error: String? = nil) throws(SextonError) {
+        guard outcome == .succeeded || outcome == .failed else {
+            throw SextonError(.invalidArgument, "outcome must be succeeded or failed", field: "outcome")
+        }
+        try apply(.complete(succeeded: outcome == .succeeded, error: error), to: id)
+    }
+
+    /// Cancels an admitted or executing operation (its entity leaves the registry at once).
+    /// A staged operation cannot be cancelled (`conflict`, status `staged`): it is decided within
+    /// the staging window, and its decision can then be cancelled.
+    public func cancel(_ id: String) throws(SextonError) { try apply(.cancel, to: id) }
+
+    // MARK: zombies
+
+    /// O(1): one shard lock, found from the entity's tag.
+    public func removeZombie(_ entity: EntityID, operationID: String) -> Bool {
+        let number = Int(EntityRegistry.tag(of: entity, tagBits: shardBits))
+        let now = clock.now().nanoseconds
+        return shards[number].state.withLock { $0.removeZombie(entity, operationID: operationID, now: now) }
+    }
+
+    // MARK: queries
+
+    public func operation(_ id: String) -> OperationView? {
+        guard let ref = shared.ids.lookup(id) else { return nil }
+        return shards[Int(ref.shard)].state.withLock { shard in shard.ops.slot(of: ref.handle).map { shard.ops[$0].view } }
+    }
+
+    public func target(_ name: String) -> TargetView {
+        shard(forTarget: name).state.withLock { shard in
+            guard let target = shard.targets[name] else { return TargetView(target: name, version: 0, active: nil, staged: 0) }
+            return TargetView(
+                target: name, version: target.version,
+                active: target.active.flatMap { shard.ops.slot(of: $0) }.map { shard.ops[$0].view },
+                staged: target.window.count)
+        }
+    }
+
+    /// Sums the shards' counters (one short lock each).
+    public func snapshot() -> CoordinatorSnapshot {
+        var snapshot = CoordinatorSnapshot()
+        for box in shards {
+            box.state.withLock { $0.counters.add(to: &snapshot, registryEntities: $0.entities.count) }
+        }
+        return snapshot
+    }
+
+    // MARK: maintenance
+
+    /// Applies due work (expired leases, succeeded operations leaving the registry, ended ones
+    /// being forgotten), at most `budget` items, starting at a rotating shard so none starves.
+    /// Returns how many items it handled; `budget` handled means more may be due.
+    @discardableResult
+    public func maintain(budget: Int = 4096) -> Int {
+        let now = clock.now().nanoseconds
+        let first = maintenanceCursor.wrappingAdd(1, ordering: .relaxed).oldValue
+        var handled = 0
+        for offset in 0..<shards.count where handled < budget {
+            var effects = ShardEffects()
+            let box = shards[(first + offset) & (shards.count - 1)]
+            handled += box.state.withLock { $0.runDue(now: now, budget: budget - handled, effects: &effects) }
+            deliver(effects)
+        }
+        return handled
+    }
+
+    /// The earliest time `maintain()` has something to do, nil when nothing is scheduled.
+    public var nextMaintenanceDeadline: Timestamp? {
+        shards.compactMap { $0.state.withLock { $0.due.nextDeadline } }.min().map { Timestamp(nanoseconds: $0) }
+    }
+}

@@ -1,0 +1,42 @@
+/// Receives the coordinator's events (telemetry counts them).
+///
+/// Every event except `conflictResolved` is called while the coordinator holds the lock of the
+/// target's shard, so implementations must be cheap and non-blocking (increment a counter) and
+/// must never call back into the coordinator. `conflictResolved` is also called under the lock.
+/// Events carry no allocation: plain values only.
+public protocol CoordinatorObserver: Sendable {
+    /// Accepted into staging (after validation and limits).
+    func submitted(_ band: PriorityBand)
+    func admitted()
+    /// `stage` is `.registry` only for `.preempted`.
+    func rejected(stage: RejectionStage, reason: RejectReason)
+    /// Called for every resolution; `detected` when more than one operation competed (a batch of
+    /// two or more, or a batch that met an active operation). `duration` is measured only then,
+    /// and is zero otherwise.
+    func conflictResolved(batchSize: Int, duration: Duration, detected: Bool)
+    /// One per operation rejected with reason `grace_period`.
+    func gracePeriodSave()
+    func preempted()
+    /// An admitted operation ended: succeeded, failed, expired (lease) or cancelled.
+    func completed(_ outcome: CompletionOutcome)
+    func zombieCreated(_ reason: ZombieReason)
+    /// An entity left the registry (zombie removed, succeeded past retention, or cancelled).
+    func entityRemoved()
+}
+
+extension CoordinatorObserver {
+    public func submitted(_ band: PriorityBand) {}
+    public func admitted() {}
+    public func rejected(stage: RejectionStage, reason: RejectReason) {}
+    public func conflictResolved(batchSize: Int, duration: Duration, detected: Bool) {}
+    public func gracePeriodSave() {}
+    public func preempted() {}
+    public func completed(_ outcome: CompletionOutcome) {}
+    public func zombieCreated(_ reason: ZombieReason) {}
+    public func entityRemoved() {}
+}
+
+/// Ignores every event.
+public struct NoCoordinatorObserver: CoordinatorObserver {
+    public init() {}
+}

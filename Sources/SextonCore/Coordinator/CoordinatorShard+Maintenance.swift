@@ -1,0 +1,49 @@
+/// Due work (leases, retention) and zombie removal.
+extension CoordinatorShard {
+    /// Pops and applies at most `budget` due entries; returns how many it popped.
+    mutating func runDue(now: Int64, budget: Int, effects: inout ShardEffects) -> Int {
+        var popped = 0
+        while popped < budget, let entry = due.popDue(now: now) {
+            popped += 1
+            guard let slot = ops.slot(of: entry.operation) else { continue }
+            switch entry.kind {
+            case .lease:
+                guard let deadline = ops[slot].leaseDeadline(lease: timings.lease) else { continue }
+                if deadline > now {
+                    due.push(OperationDueQueue.Entry(deadline: deadline, operation: entry.operation, kind: .lease))
+                } else {
+                    withTarget(ops[slot].target) { shard, target in
+                        shard.expire(slot, target: &target, now: now, effects: &effects)
+                    }
+                }
+            case .leaveRegistry:
+                guard ops[slot].status == .succeeded, ops[slot].inRegistry else { continue }
+                destroyEntity(slot)
+                scheduleForget(entry.operation, at: entry.deadline + timings.retention)
+            case .forget:
+                forget(slot, entry.operation)
+            }
+        }
+        return popped
+    }
+
+    private mutating func forget(_ slot: Int, _ handle: EntityID) {
+        guard !ops[slot].inRegistry, ops[slot].status.isEnded else { return }
+        shared.ids.remove(ops[slot].id, boundTo: ref(handle))
+        counters.byStatus[ops[slot].status.ordinal] -= 1
+        ops.remove(handle)
+    }
+
+    /// The cleanup engine's removal of a zombie's entity; false for a stale entity, or one that
+    /// is not that operation's zombie.
+    mutating func removeZombie(_ entity: EntityID, operationID: String, now: Int64) -> Bool {
+        guard let entitySlot = entities.slot(of: entity) else { return false }
+        let handle = entityOps[entitySlot]
+        guard let slot = ops.slot(of: handle), ops[slot].isZombie, ops[slot].id == operationID else { return false }
+        destroyEntity(slot)
+        counters.zombiesInRegistry -= 1
+        counters.zombiesRemoved += 1
+        scheduleForget(handle, at: now + timings.retention)
+        return true
+    }
+}

@@ -1,0 +1,126 @@
+/// CONTRACT §2.3: one batch against one target.
+extension CoordinatorShard {
+    /// Resolves `members` (all staged, all for `target`) and emits one decision per member.
+    mutating func resolve<Members: RandomAccessCollection<StagedMember>>(
+        _ members: Members, target: inout TargetState, name: String, now: Int64, effects: inout ShardEffects,
+        emit: (Members.Index, Decision) -> Void
+    ) {
+        expireIfLeaseRanOut(target: &target, now: now, effects: &effects)
+        let holder = target.active.flatMap { ops.slot(of: $0) }
+        let detected = members.count > 1 || holder != nil
+        let started = detected ? ContinuousClock.now : nil
+        let version = target.version
+
+        var candidate: Members.Index?
+        for index in members.indices where members[index].accepts(version: version) {
+            if let best = candidate, !outranks(members[index].operation, members[best].operation) { continue }
+            candidate = index
+        }
+
+        var othersReason = RejectReason.lostConflict
+        var winner = holder.map { ops[$0].id }
+        var admittedIndex: Members.Index?
+        var entity: EntityID?
+        if let candidate {
+            let handle = members[candidate].operation
+            let slot = ops.slot(of: handle)!
+            if let holder {
+                if now - ops[holder].admittedAt < timings.grace {
+                    othersReason = .gracePeriod
+                } else if ops[holder].status == .executing && timings.protectExecuting {
+                    othersReason = .executingProtected
+                } else if ops[slot].effectivePriority > ops[holder].effectivePriority {
+                    preempt(holder, by: ops[slot].id, target: &target, now: now, effects: &effects)
+                    admittedIndex = candidate
+                } else {
+                    othersReason = .targetBusy
+                }
+            } else {
+                admittedIndex = candidate
+            }
+            if admittedIndex != nil {
+                entity = admit(slot, handle, target: &target, now: now)
+                winner = ops[slot].id
+            }
+        }
+
+        for index in members.indices {
+            let slot = ops.slot(of: members[index].operation)!
+            if index == admittedIndex {
+                emit(index, Decision(
+                    id: ops[slot].id, isAdmitted: true, ecsId: entity, target: name, targetVersion: version,
+                    reason: nil, winner: winner))
+                continue
+            }
+            let reason = members[index].accepts(version: version) ? othersReason : .versionConflict
+            rejectStaged(slot, members[index].operation, reason: reason, winner: winner, now: now)
+            emit(index, Decision(
+                id: ops[slot].id, isAdmitted: false, ecsId: nil, target: name, targetVersion: version,
+                reason: reason, winner: winner))
+        }
+
+        counters.resolutions += 1
+        if detected { counters.conflicts += 1 }
+        observer.conflictResolved(
+            batchSize: members.count, duration: started.map { ContinuousClock.now - $0 } ?? .zero, detected: detected)
+    }
+
+    /// Higher effective priority first, then earlier submission, then lower sequence.
+    private func outranks(_ a: EntityID, _ b: EntityID) -> Bool {
+        let (x, y) = (ops.slot(of: a)!, ops.slot(of: b)!)
+        if ops[x].effectivePriority != ops[y].effectivePriority {
+            return ops[x].effectivePriority > ops[y].effectivePriority
+        }
+        if ops[x].submittedAt != ops[y].submittedAt { return ops[x].submittedAt < ops[y].submittedAt }
+        return ops[x].sequence < ops[y].sequence
+    }
+
+    private mutating func admit(_ slot: Int, _ handle: EntityID, target: inout TargetState, now: Int64) -> EntityID {
+        let entity = entities.create()
+        let entitySlot = entities.slot(of: entity)!
+        if entitySlot == entityOps.count { entityOps.append(handle) } else { entityOps[entitySlot] = handle }
+        setStatus(slot, .admitted)
+        ops[slot].admittedAt = now
+        ops[slot].entity = entity
+        ops[slot].hasEntity = true
+        ops[slot].inRegistry = true
+        target.active = handle
+        if timings.lease > 0 {
+            due.push(OperationDueQueue.Entry(deadline: now + timings.lease, operation: handle, kind: .lease))
+        }
+        counters.admitted += 1
+        observer.admitted()
+        return entity
+    }
+
+    private mutating func rejectStaged(
+        _ slot: Int, _ handle: EntityID, reason: RejectReason, winner: String?, now: Int64
+    ) {
+        setStatus(slot, .rejected)
+        ops[slot].reason = reason
+        ops[slot].endedAt = now
+        if let winner { extras(slot).winner = winner }
+        counters.rejectedInStaging += 1
+        observer.rejected(stage: .staging, reason: reason)
+        if reason == .gracePeriod {
+            counters.gracePeriodSaves += 1
+            observer.gracePeriodSave()
+        }
+        scheduleForget(handle, at: now + timings.retention)
+    }
+
+    private mutating func preempt(
+        _ slot: Int, by winner: String, target: inout TargetState, now: Int64, effects: inout ShardEffects
+    ) {
+        ops[slot].reason = .preempted
+        extras(slot).winner = winner
+        counters.preempted += 1
+        observer.rejected(stage: .registry, reason: .preempted)
+        observer.preempted()
+        endAsZombie(slot, .rejected, .preempted, target: &target, now: now, effects: &effects)
+    }
+}
+
+extension StagedMember {
+    func accepts(version: Int) -> Bool { expectedVersion.map { $0 == version } ?? true }
+}

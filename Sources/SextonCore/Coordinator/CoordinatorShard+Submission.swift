@@ -1,0 +1,119 @@
+/// Submission: staging limits, records, windows and explicit batches.
+extension CoordinatorShard {
+    func stagingRefusal(_ target: TargetState, name: String, inBatch: Int, globalStaged: Int) -> SextonError? {
+        if target.window.count + inBatch >= timings.maxOpsPerTarget {
+            return SextonError(
+                .stagingFull, "target \(name) already has max_ops_per_target (\(timings.maxOpsPerTarget)) operations staged")
+        }
+        if globalStaged + inBatch >= timings.maxStagingSize {
+            return SextonError(.stagingFull, "max_staging_size (\(timings.maxStagingSize)) operations are staged")
+        }
+        return nil
+    }
+
+    /// Creates the staged record and binds its id.
+    mutating func insert(_ submission: PreparedSubmission, now: Int64) -> EntityID {
+        let request = submission.request
+        let hasExtras = request.parent != nil || request.retryOf != nil || request.cleanup != nil
+        let record = OperationRecord(
+            id: submission.id, target: request.target, targetType: request.targetType, opType: request.opType,
+            extras: hasExtras
+                ? OperationExtras(parent: request.parent, retryOf: request.retryOf, cleanup: request.cleanup) : nil,
+            sequence: nextSequence, submittedAt: now, retryCount: UInt32(request.retryCount),
+            priority: UInt8(request.priority.value), effectivePriority: UInt8(submission.effectivePriority.value))
+        nextSequence += 1
+        let handle = ops.insert(record)
+        shared.ids.bind(submission.id, to: ref(handle))
+        counters.submitted += 1
+        counters.byStatus[OperationStatus.staged.ordinal] += 1
+        observer.submitted(request.priority.band)
+        return handle
+    }
+
+    /// Resolves at once (staging_window 0, returning the decision) or joins the target's window
+    /// (nil: the completion is called when the window resolves).
+    mutating func submit(
+        _ submission: PreparedSubmission, now: Int64, completion: @escaping @Sendable (Decision) -> Void,
+        effects: inout ShardEffects
+    ) throws(SextonError) -> Decision? {
+        let name = submission.request.target
+        return try withTarget(name) { shard, target throws(SextonError) -> Decision? in
+            let timings = shard.timings
+            if timings.window == 0 {
+                if let refusal = shard.stagingRefusal(
+                    target, name: name, inBatch: 0, globalStaged: shard.shared.staged.load(ordering: .relaxed))
+                {
+                    throw refusal
+                }
+                let member = StagedMember(
+                    operation: shard.insert(submission, now: now), expectedVersion: submission.request.expectedVersion)
+                var decision: Decision?
+                shard.resolve(CollectionOfOne(member), target: &target, name: name, now: now, effects: &effects) {
+                    decision = $1
+                }
+                return decision
+            }
+            if let refusal = shard.stagingRefusal(target, name: name, inBatch: 0, globalStaged: 0) { throw refusal }
+            let staged = shard.shared.staged.wrappingAdd(1, ordering: .relaxed).newValue
+            if staged > timings.maxStagingSize {
+                shard.shared.staged.wrappingSubtract(1, ordering: .relaxed)
+                throw shard.stagingRefusal(target, name: name, inBatch: 0, globalStaged: staged - 1)!
+            }
+            if target.window.isEmpty {
+                shard.nextWindowToken += 1
+                target.windowToken = shard.nextWindowToken
+                effects.window = (now + timings.window, name, target.windowToken)
+            }
+            target.window.append(StagedMember(
+                operation: shard.insert(submission, now: now), expectedVersion: submission.request.expectedVersion,
+                completion: completion))
+            return nil
+        }
+    }
+
+    /// One explicit batch for one target (the requests' positions come with them), resolved now.
+    /// Members over a staging limit get their error and do not join.
+    mutating func submitBatch(
+        _ group: [(position: Int, submission: PreparedSubmission)], now: Int64, effects: inout ShardEffects
+    ) -> [(position: Int, result: Result<Decision, SextonError>)] {
+        let name = group[0].submission.request.target
+        let globalStaged = shared.staged.load(ordering: .relaxed)
+        return withTarget(name) { shard, target in
+            var results: [(position: Int, result: Result<Decision, SextonError>)] = []
+            var members: [StagedMember] = []
+            var positions: [Int] = []
+            for (position, submission) in group {
+                if let refusal = shard.stagingRefusal(
+                    target, name: name, inBatch: members.count, globalStaged: globalStaged)
+                {
+                    results.append((position, .failure(refusal)))
+                    continue
+                }
+                members.append(StagedMember(
+                    operation: shard.insert(submission, now: now), expectedVersion: submission.request.expectedVersion))
+                positions.append(position)
+            }
+            guard !members.isEmpty else { return results }
+            shard.resolve(members, target: &target, name: name, now: now, effects: &effects) { index, decision in
+                results.append((positions[index], .success(decision)))
+            }
+            return results
+        }
+    }
+
+    /// The scheduled end of a staging window.
+    mutating func resolveWindow(_ name: String, token: UInt64, now: Int64, effects: inout ShardEffects) {
+        guard targets[name]?.windowToken == token else { return }
+        withTarget(name) { shard, target in
+            let members = target.window
+            guard !members.isEmpty else { return }
+            target.window = []
+            shard.shared.staged.wrappingSubtract(members.count, ordering: .relaxed)
+            var decided: [(Decision, @Sendable (Decision) -> Void)] = []
+            shard.resolve(members, target: &target, name: name, now: now, effects: &effects) { index, decision in
+                if let completion = members[index].completion { decided.append((decision, completion)) }
+            }
+            effects.decisions.append(contentsOf: decided)
+        }
+    }
+}

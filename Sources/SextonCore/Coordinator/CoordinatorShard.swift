@@ -1,0 +1,151 @@
+import Synchronization
+
+/// State every shard shares: the id index and the global staging count.
+final class CoordinatorShared: Sendable {
+    let ids: IdIndex
+    /// Operations waiting in staging windows, across shards (for `max_staging_size`).
+    let staged = Atomic<Int>(0)
+    let observer: any CoordinatorObserver
+
+    init(ids: IdIndex, observer: any CoordinatorObserver) {
+        self.ids = ids
+        self.observer = observer
+    }
+}
+
+/// The configuration in the units the hot path uses.
+struct CoordinatorTimings {
+    var window: Int64
+    var grace: Int64
+    var lease: Int64
+    var retention: Int64
+    var protectExecuting: Bool
+    var maxOpsPerTarget: Int
+    var maxStagingSize: Int
+
+    init(_ config: CoordinatorConfig) {
+        window = config.stagingWindow.nanoseconds
+        grace = config.gracePeriod.nanoseconds
+        lease = config.leaseTimeout.nanoseconds
+        retention = config.historyRetention.nanoseconds
+        protectExecuting = config.protectExecuting
+        maxOpsPerTarget = config.maxOpsPerTarget
+        maxStagingSize = config.maxStagingSize
+    }
+}
+
+/// What a locked section decided that must happen after the lock is released: callbacks,
+/// zombies for the sink, a window to schedule.
+struct ShardEffects {
+    var decisions: [(Decision, @Sendable (Decision) -> Void)] = []
+    var zombies: [Zombie] = []
+    var window: (deadline: Int64, target: String, token: UInt64)?
+}
+
+/// A request that passed validation and holds its id reservation.
+struct PreparedSubmission {
+    var request: OperationRequest
+    var id: String
+    var effectivePriority: Priority
+}
+
+/// One slice of the coordinator, owning the targets that hash to it: their states, the records
+/// of their operations, the registry entities of those operations and their due work. Always
+/// used under its own mutex.
+struct CoordinatorShard {
+    let number: UInt32
+    let timings: CoordinatorTimings
+    let shared: CoordinatorShared
+    var ops = OperationTable()
+    var entities: EntityRegistry
+    /// Per entity slot, the handle of its operation.
+    var entityOps: [EntityID] = []
+    var targets: [String: TargetState] = [:]
+    var due = OperationDueQueue()
+    var counters = ShardCounters()
+    var nextSequence: UInt64 = 0
+    var nextWindowToken: UInt64 = 0
+
+    init(number: UInt32, shardBits: Int, timings: CoordinatorTimings, shared: CoordinatorShared) {
+        self.number = number
+        self.timings = timings
+        self.shared = shared
+        entities = EntityRegistry(tag: number, tagBits: shardBits)
+    }
+
+    var observer: any CoordinatorObserver { shared.observer }
+
+    func ref(_ handle: EntityID) -> OperationRef { OperationRef(shard: number, handle: handle) }
+
+    /// Runs `body` on the state of target `name`, created empty if needed and dropped
+    /// afterwards if it holds nothing worth remembering.
+    mutating func withTarget<R, E: Error>(
+        _ name: String, _ body: (inout CoordinatorShard, inout TargetState) throws(E) -> R
+    ) throws(E) -> R {
+        var target = targets.removeValue(forKey: name) ?? TargetState()
+        defer { if !target.isIdle { targets[name] = target } }
+        return try body(&self, &target)
+    }
+
+    mutating func setStatus(_ slot: Int, _ status: OperationStatus) {
+        counters.byStatus[ops[slot].status.ordinal] -= 1
+        counters.byStatus[status.ordinal] += 1
+        ops[slot].status = status
+    }
+
+    mutating func extras(_ slot: Int) -> OperationExtras {
+        if let extras = ops[slot].extras { return extras }
+        let extras = OperationExtras(parent: nil, retryOf: nil, cleanup: nil)
+        ops[slot].extras = extras
+        return extras
+    }
+
+    mutating func scheduleForget(_ handle: EntityID, at deadline: Int64) {
+        due.push(OperationDueQueue.Entry(deadline: deadline, operation: handle, kind: .forget))
+    }
+
+    func zombie(_ slot: Int, _ reason: ZombieReason) -> Zombie {
+        let record = ops[slot]
+        return Zombie(
+            operationID: record.id, entity: record.entity, target: record.target, targetType: record.targetType,
+            opType: record.opType, priority: Priority(Int(record.effectivePriority)) ?? .normal,
+            retryCount: Int(record.retryCount), status: record.status, reason: reason,
+            admittedAt: Timestamp(nanoseconds: record.admittedAt), endedAt: Timestamp(nanoseconds: record.endedAt),
+            cleanup: record.extras?.cleanup)
+    }
+
+    /// Ends an active operation as a zombie (preempted, failed or expired): it keeps its
+    /// entity, the target is freed, the sink gets it after the lock is released.
+    mutating func endAsZombie(
+        _ slot: Int, _ status: OperationStatus, _ reason: ZombieReason, target: inout TargetState, now: Int64,
+        effects: inout ShardEffects
+    ) {
+        setStatus(slot, status)
+        ops[slot].endedAt = now
+        target.active = nil
+        counters.zombiesInRegistry += 1
+        observer.zombieCreated(reason)
+        effects.zombies.append(zombie(slot, reason))
+    }
+
+    mutating func destroyEntity(_ slot: Int) {
+        entities.destroy(ops[slot].entity)
+        ops[slot].inRegistry = false
+        observer.entityRemoved()
+    }
+
+    /// Expires the operation holding `target` if its lease has run out, so a resolution or a
+    /// lifecycle call never acts on a lease that maintenance has not caught up with yet.
+    mutating func expireIfLeaseRanOut(target: inout TargetState, now: Int64, effects: inout ShardEffects) {
+        guard let handle = target.active, let slot = ops.slot(of: handle),
+              let deadline = ops[slot].leaseDeadline(lease: timings.lease), deadline <= now
+        else { return }
+        expire(slot, target: &target, now: now, effects: &effects)
+    }
+
+    mutating func expire(_ slot: Int, target: inout TargetState, now: Int64, effects: inout ShardEffects) {
+        counters.expired += 1
+        observer.completed(.expired)
+        endAsZombie(slot, .expired, .expired, target: &target, now: now, effects: &effects)
+    }
+}

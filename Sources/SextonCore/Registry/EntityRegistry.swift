@@ -1,0 +1,62 @@
+/// Generational entity ids with O(1) create and destroy.
+///
+/// Like EnTT's entity storage, the generation is bumped when an entity is destroyed, so an id
+/// held past its entity's death never matches the slot again, even once the slot is reused.
+/// Components live in the owner's arrays, indexed by `slot(of:)`.
+///
+/// A registry can carry a `tag` in the low bits of every index it hands out, so several
+/// registries (one per coordinator shard) share one id space and an id names its registry.
+public struct EntityRegistry: Sendable {
+    /// Per slot: generation << 1 | alive.
+    private var states: [UInt32] = []
+    private var free: [UInt32] = []
+    public let tag: UInt32
+    public let tagBits: Int
+
+    public private(set) var count = 0
+
+    public init(tag: UInt32 = 0, tagBits: Int = 0) {
+        precondition((0..<16).contains(tagBits) && tag < (1 << tagBits), "tag must fit in tagBits")
+        self.tag = tag
+        self.tagBits = tagBits
+    }
+
+    /// The number of slots ever allocated: the bound for arrays indexed by `slot(of:)`.
+    public var slotCount: Int { states.count }
+
+    /// The registry tag an id was created with, for registries made with `tagBits`.
+    public static func tag(of id: EntityID, tagBits: Int) -> UInt32 { id.index & ((1 << tagBits) - 1) }
+
+    public mutating func create() -> EntityID {
+        count += 1
+        if let slot = free.popLast() {
+            states[Int(slot)] |= 1
+            return EntityID(index: slot << tagBits | tag, generation: states[Int(slot)] >> 1)
+        }
+        let slot = UInt32(states.count)
+        precondition(slot < UInt32.max >> tagBits, "entity index space exhausted")
+        states.append(1)
+        return EntityID(index: slot << tagBits | tag, generation: 0)
+    }
+
+    /// Destroys a live entity; false (and nothing changes) for a stale or unknown id.
+    @discardableResult
+    public mutating func destroy(_ id: EntityID) -> Bool {
+        guard let slot = slot(of: id) else { return false }
+        // Generations wrap within 31 bits; a wrapped id would need 2^31 reuses of one slot.
+        states[slot] = ((states[slot] >> 1) &+ 1) << 1
+        free.append(UInt32(slot))
+        count -= 1
+        return true
+    }
+
+    public func contains(_ id: EntityID) -> Bool { slot(of: id) != nil }
+
+    /// The slot of a live entity, or nil when the id is stale, unknown or from another registry.
+    public func slot(of id: EntityID) -> Int? {
+        guard id.index & ((1 << tagBits) - 1) == tag else { return nil }
+        let slot = Int(id.index >> tagBits)
+        guard slot < states.count, id.generation < 1 << 31, states[slot] == id.generation << 1 | 1 else { return nil }
+        return slot
+    }
+}

@@ -1,0 +1,98 @@
+import Synchronization
+
+/// Where an operation's record lives: its shard and its handle in that shard's table.
+struct OperationRef: Hashable, Sendable {
+    var shard: UInt32
+    var handle: EntityID
+}
+
+/// The sharded `id → operation` index. An id is first reserved (so two submissions with one id
+/// cannot both pass), then bound to its record by the shard that created it.
+///
+/// Lock order: a shard lock may be held while taking an index lock, never the reverse, so
+/// `reserve` checks the liveness of an earlier holder of the id between two index locks.
+final class IdIndex: Sendable {
+    enum Entry {
+        /// Being submitted; `previous` is an ended operation that still answers queries until then.
+        case reserved(previous: OperationRef?)
+        case bound(OperationRef)
+    }
+
+    private final class Bucket: Sendable {
+        let map = Mutex<[String: Entry]>([:])
+    }
+
+    private let shards: [Bucket]
+    private let mask: Int
+
+    init(shardBits: Int) {
+        shards = (0..<(1 << shardBits)).map { _ in Bucket() }
+        mask = (1 << shardBits) - 1
+    }
+
+    private func shard(_ id: String) -> Bucket { shards[id.hashValue & mask] }
+
+    func lookup(_ id: String) -> OperationRef? {
+        shard(id).map.withLock { map in
+            switch map[id] {
+            case .bound(let ref): ref
+            case .reserved(let previous): previous
+            case nil: nil
+            }
+        }
+    }
+
+    /// Claims `id` for a new operation, unless a live operation (per `isLive`) or another
+    /// submission holds it.
+    func reserve(_ id: String, isLive: (OperationRef) -> Bool) throws(SextonError) {
+        let shard = shard(id)
+        while true {
+            let holder = try shard.map.withLock { map throws(SextonError) -> OperationRef? in
+                switch map[id] {
+                case nil:
+                    map[id] = .reserved(previous: nil)
+                    return nil
+                case .reserved:
+                    throw Self.duplicate(id)
+                case .bound(let ref):
+                    return ref
+                }
+            }
+            guard let holder else { return }
+            if isLive(holder) { throw Self.duplicate(id) }
+            let claimed = shard.map.withLock { map in
+                guard case .bound(holder) = map[id] else { return false }
+                map[id] = .reserved(previous: holder)
+                return true
+            }
+            if claimed { return }
+        }
+    }
+
+    /// Gives a reservation back after the submission failed.
+    func release(_ id: String) {
+        shard(id).map.withLock { map in
+            guard case .reserved(let previous) = map[id] else { return }
+            map[id] = previous.map { .bound($0) }
+        }
+    }
+
+    func bind(_ id: String, to ref: OperationRef) {
+        shard(id).map.withLock { map in map[id] = .bound(ref) }
+    }
+
+    /// Forgets `id` unless it has been claimed again since `ref` held it.
+    func remove(_ id: String, boundTo ref: OperationRef) {
+        shard(id).map.withLock { map in
+            switch map[id] {
+            case .bound(ref): map[id] = nil
+            case .reserved(previous: .some(ref)): map[id] = .reserved(previous: nil)
+            default: break
+            }
+        }
+    }
+
+    private static func duplicate(_ id: String) -> SextonError {
+        SextonError(.conflict, "an operation with id \(id) is still live", field: "id")
+    }
+}

@@ -1,0 +1,63 @@
+/// What the coordinator remembers about one operation, from submission until it is forgotten.
+/// Kept small (one cache-line pair) because a million of them may be live: the rarely present
+/// fields sit in `extras`, and absent timestamps are `OperationRecord.never`.
+struct OperationRecord {
+    static let never = Int64.min
+
+    var id: String
+    var target: String
+    var targetType: String
+    var opType: String
+    var extras: OperationExtras?
+    var sequence: UInt64
+    var submittedAt: Int64
+    var admittedAt = never
+    var startedAt = never
+    var heartbeatAt = never
+    var endedAt = never
+    /// Meaningful once `hasEntity`; kept after the entity is removed so history shows the ecs_id.
+    var entity = EntityID(index: 0, generation: 0)
+    var retryCount: UInt32
+    var priority: UInt8
+    var effectivePriority: UInt8
+    var status: OperationStatus = .staged
+    var reason: RejectReason?
+    var hasEntity = false
+    var inRegistry = false
+
+    /// A freed slot's content: no heap references, so freeing releases the strings at once.
+    static var vacant: OperationRecord {
+        OperationRecord(
+            id: "", target: "", targetType: "", opType: "", extras: nil, sequence: 0, submittedAt: never,
+            retryCount: 0, priority: 0, effectivePriority: 0)
+    }
+
+    var isZombie: Bool {
+        inRegistry && (status == .failed || status == .expired || (status == .rejected && reason == .preempted))
+    }
+
+    /// When the lease of an active operation runs out; nil for other states or with leases off.
+    func leaseDeadline(lease: Int64) -> Int64? {
+        guard lease > 0 else { return nil }
+        switch status {
+        case .admitted: return admittedAt &+ lease
+        case .executing: return heartbeatAt &+ lease
+        default: return nil
+        }
+    }
+}
+
+/// Lineage, rejection winner, completion error and cleanup override: absent for most operations.
+final class OperationExtras {
+    var parent: String?
+    var retryOf: String?
+    var winner: String?
+    var error: String?
+    var cleanup: CleanupOverride?
+
+    init(parent: String?, retryOf: String?, cleanup: CleanupOverride?) {
+        self.parent = parent
+        self.retryOf = retryOf
+        self.cleanup = cleanup
+    }
+}

@@ -1,0 +1,28 @@
+/// A slab of operation records addressed by generational handles (an `EntityRegistry` decides
+/// the slots), so a handle kept by an index never reaches a record that reused its slot.
+struct OperationTable {
+    private var slots = EntityRegistry()
+    private var records: [OperationRecord] = []
+
+    var count: Int { slots.count }
+
+    mutating func insert(_ record: OperationRecord) -> EntityID {
+        let handle = slots.create()
+        let slot = Int(handle.index)
+        if slot == records.count { records.append(record) } else { records[slot] = record }
+        return handle
+    }
+
+    func slot(of handle: EntityID) -> Int? { slots.slot(of: handle) }
+
+    mutating func remove(_ handle: EntityID) {
+        guard let slot = slots.slot(of: handle) else { return }
+        records[slot] = .vacant
+        slots.destroy(handle)
+    }
+
+    subscript(slot: Int) -> OperationRecord {
+        _read { yield records[slot] }
+        _modify { yield &records[slot] }
+    }
+}

@@ -1,0 +1,21 @@
+/// One target's slice of the registry: its version, the operation holding it, and the
+/// operations staged in its current staging window.
+struct TargetState {
+    var version = 0
+    /// Handle of the admitted or executing operation.
+    var active: EntityID?
+    var window: [StagedMember] = []
+    /// Identifies the current window, so a scheduled resolution of an earlier window that
+    /// already resolved does nothing.
+    var windowToken: UInt64 = 0
+
+    /// Nothing to remember: the entry can go (version 0 is also what a new entry starts with).
+    var isIdle: Bool { active == nil && window.isEmpty && version == 0 }
+}
+
+/// An operation waiting in a batch.
+struct StagedMember {
+    var operation: EntityID
+    var expectedVersion: Int?
+    var completion: (@Sendable (Decision) -> Void)?
+}
