@@ -1,0 +1,107 @@
+import Configuration
+import Foundation
+import SextonCore
+import Yams
+
+/// Builds a `SextonConfiguration` from a YAML file, then `SEXTON_*` environment variables, then
+/// flags, later ones winning (CONTRACT §7), and reports every problem at once.
+///
+/// swift-configuration's `ConfigReader` resolves each fixed key across the three layers, and
+/// its `EnvironmentVariablesProvider` maps keys to variable names (`cleanup.retention` →
+/// `SEXTON_CLEANUP_RETENTION`) and splits lists on commas. Values are read as text and parsed
+/// here, because the reader's typed getters turn a malformed value into "absent" instead of an
+/// error. The file is read with Yams (see `ConfigurationFile`), and flags here, because unknown
+/// keys and flags must be errors and swift-configuration cannot list what a provider holds.
+public enum ConfigurationLoader {
+    /// The admin token itself; it wins over `admin.token_file`. There is deliberately no
+    /// file key or flag for the token: a flag would show in `ps`.
+    public static let adminTokenVariable = "SEXTON_ADMIN_TOKEN"
+    static let environmentPrefix = "SEXTON_"
+
+    /// `file` nil means defaults, the environment and flags only. `arguments` are configuration
+    /// flags only: `--config` and `--demo` belong to the command and must be taken out first.
+    public static func load(file: String?, environment: [String: String], arguments: [String]) -> Result<SextonConfiguration, ConfigurationErrors> {
+        let settings = ConfigurationKeys.all
+        var errors = ConfigurationErrors()
+
+        var fileSection = YAMLSection(Node.Mapping([]), schema: ConfigSchema(settings))
+        if let file {
+            switch ConfigurationFile.read(file) {
+            case .success(let mapping):
+                fileSection = YAMLSection(mapping, schema: ConfigSchema(settings, namedMaps: ["policies", "handlers"]))
+                errors.issues += fileSection.issues
+            case .failure(let failure):
+                errors.fileProblems += failure.fileProblems
+            }
+        }
+        let flags = CommandLineFlags(arguments, settings: settings)
+        errors.issues += flags.issues
+        errors.issues += unknownVariables(environment, settings: settings)
+
+        let reader = ConfigReader(providers: [
+            InMemoryProvider(name: "flags", values: configValues(flags.values, settings)),
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "sexton"),
+            InMemoryProvider(name: "file", values: configValues(fileSection.values, settings)),
+        ])
+        var config = SextonConfiguration()
+        for setting in settings {
+            let key = ConfigKey(setting.key.split(separator: ".").map(String.init))
+            let texts = setting.isList ? reader.stringArray(forKey: key) : reader.string(forKey: key).map { [$0] }
+            if let texts { errors.issues += setting.assign(texts, &config, setting.key) }
+        }
+
+        let (policies, policyIssues) = PolicySection.read(fileSection.namedMaps["policies"] ?? [], global: config.cleanup)
+        let (handlers, handlerIssues) = HandlerSection.read(fileSection.namedMaps["handlers"] ?? [])
+        config.policies = policies
+        config.handlers = handlers
+        errors.issues += policyIssues + handlerIssues + resolveToken(&config, environment: environment)
+        errors.issues += config.validate()
+
+        return errors.lines.isEmpty ? .success(config) : .failure(errors)
+    }
+
+    /// What `sexton check-config FILE` checks: the file alone, no environment, no flags.
+    public static func check(file: String) -> Result<SextonConfiguration, ConfigurationErrors> {
+        load(file: file, environment: [:], arguments: [])
+    }
+
+    /// The environment variable that sets `key` (`cleanup.retention` → `SEXTON_CLEANUP_RETENTION`).
+    public static func environmentName(forKey key: String) -> String {
+        environmentPrefix + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    private static func configValues<Root>(_ values: [String: [String]], _ settings: [Setting<Root>]) -> [AbsoluteConfigKey: ConfigValue] {
+        var result: [AbsoluteConfigKey: ConfigValue] = [:]
+        for setting in settings {
+            guard let texts = values[setting.key] else { continue }
+            let key = AbsoluteConfigKey(setting.key.split(separator: ".").map(String.init))
+            result[key] = ConfigValue(setting.isList ? .stringArray(texts) : .string(texts.first ?? ""), isSecret: false)
+        }
+        return result
+    }
+
+    /// `SEXTON_*` variables that name no key are errors, like unknown keys in the file. Their
+    /// values are not shown: a mistyped token variable would otherwise print the token.
+    private static func unknownVariables<Root>(_ environment: [String: String], settings: [Setting<Root>]) -> [ConfigIssue] {
+        let known = Set(settings.map { environmentName(forKey: $0.key) } + [adminTokenVariable])
+        return environment.keys.filter { $0.hasPrefix(environmentPrefix) && !known.contains($0) }.sorted().map { name in
+            let close = known.map { ($0, editDistance($0, name)) }.filter { $0.1 <= 3 }.min { $0.1 < $1.1 }
+            return ConfigIssue(key: name, value: "<not shown>", allowed: close.map { "a known variable (did you mean \($0.0)?)" } ?? "a SEXTON_ variable naming a configuration key")
+        }
+    }
+
+    /// `SEXTON_ADMIN_TOKEN` when set, else the trimmed contents of `admin.token_file`. An empty
+    /// token is an error: it would make the admin API accept `Bearer ` with nothing after it.
+    private static func resolveToken(_ config: inout SextonConfiguration, environment: [String: String]) -> [ConfigIssue] {
+        if let text = environment[adminTokenVariable] {
+            config.admin.token = AdminToken(text.trimmingWhitespace())
+            return config.admin.token == nil ? [ConfigIssue(key: adminTokenVariable, value: "", allowed: "a non-empty token")] : []
+        }
+        guard let path = config.admin.tokenFile else { return [] }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return [ConfigIssue(key: "admin.token_file", value: path, allowed: "a readable file holding the token")]
+        }
+        config.admin.token = AdminToken(String(decoding: data, as: UTF8.self).trimmingWhitespace())
+        return config.admin.token == nil ? [ConfigIssue(key: "admin.token_file", value: path, allowed: "a file holding a non-empty token")] : []
+    }
+}
