@@ -1,0 +1,180 @@
+import Synchronization
+
+/// The cleanup engine of CONTRACT §3: it owns every zombie the coordinator hands it, decides
+/// each one's effective strategy, removes them through the registry's `ZombieRemover`, and
+/// answers the zombie queries, counts and health figures.
+///
+/// Locking: one lock over the zombie indexes, held only for bounded slices (`sliceSize`
+/// zombies); handlers, the remover and the observer are always called outside it.
+public final class CleanupEngine: ZombieSink, Sendable {
+    public let config: CleanupConfig
+    public let policies: [String: CleanupOverride]
+    let tuning: CleanupTuning
+    let clock: any SextonClock
+    let handlers: [String: any CleanupHandler]
+    let memory: any MemoryPressureSource
+    let observer: any CleanupObserver
+    private let defaultPolicy: ZombiePolicy
+    private let policyByOpType: [String: ZombiePolicy]
+    let state: Mutex<EngineState>
+    let worker = CleanupWorker()
+
+    public init(
+        config: CleanupConfig,
+        policies: [String: CleanupOverride] = [:],
+        clock: any SextonClock = SystemClock(),
+        handlers: [String: any CleanupHandler] = [:],
+        memory: any MemoryPressureSource = NoMemoryPressure(),
+        observer: any CleanupObserver = NoCleanupObserver(),
+        tuning: CleanupTuning = CleanupTuning()
+    ) {
+        self.config = config
+        self.policies = policies
+        self.clock = clock
+        self.handlers = handlers
+        self.memory = memory
+        self.observer = observer
+        self.tuning = tuning
+        defaultPolicy = ZombiePolicy(config, opType: "")
+        policyByOpType = policies.reduce(into: [:]) { result, entry in
+            result[entry.key] = ZombiePolicy(config.applying(entry.value), opType: entry.key)
+        }
+        var initial = EngineState(maxPerTarget: config.maxZombiesPerTarget, seed: tuning.seed)
+        initial.memoryPressure = memory.sample()
+        state = Mutex(initial)
+    }
+
+    /// Connects the registry. The coordinator is built with the engine as its sink, so this
+    /// comes after; the engine keeps a weak reference. Without a remover, removing a zombie only
+    /// drops the engine's record of it.
+    public func attach(remover: any ZombieRemover) {
+        state.withLock { $0.remover = remover }
+    }
+
+    public var dryRun: Bool { config.dryRun }
+
+    /// The last memory pressure sample (taken at start and by every pass).
+    public var memoryPressure: Double? { state.withLock { $0.memoryPressure } }
+
+    func policy(for zombie: Zombie) -> ZombiePolicy {
+        if let override = zombie.cleanup {
+            return ZombiePolicy(config.applying(policies[zombie.opType]).applying(override), opType: zombie.opType)
+        }
+        if let policy = policyByOpType[zombie.opType] { return policy }
+        var policy = defaultPolicy
+        policy.resourceHeavy = config.resourceHeavyOperations.contains(zombie.opType)
+        policy.debugImportant = config.debugImportantOperations.contains(zombie.opType)
+        return policy
+    }
+
+    func adaptiveInputs(_ state: borrowing EngineState, zombieCount: Int) -> AdaptiveInputs {
+        AdaptiveInputs(
+            aggressiveOnMemoryPressure: config.aggressiveOnMemoryPressure,
+            memoryPressureThreshold: config.memoryPressureThreshold,
+            forceCleanupThreshold: config.forceCleanupThreshold,
+            memoryPressure: state.memoryPressure, zombieCount: zombieCount)
+    }
+
+    // MARK: ZombieSink
+
+    public func zombieCreated(_ zombie: Zombie) {
+        let policy = policy(for: zombie)
+        let dryRun = config.dryRun
+        let handlerRetention = policy.handler.flatMap { handlers[$0]?.retention } ?? .zero
+        let work = state.withLock { s in
+            var work = CleanupWork()
+            let now = clock.now()
+            s.created += 1
+            let plan = CleanupPlan(zombie, policy: policy, adaptive: adaptiveInputs(s, zombieCount: s.store.count + 1))
+            let slot = s.store.insert(zombie, handler: policy.handler, retry: policy.retry, label: plan.label)
+            switch plan {
+            case .immediate(let trigger):
+                if let trigger { s.count(trigger, into: &work) }
+                if dryRun { s.store.schedule(slot, at: now) }
+                s.take(slot, label: .immediate, pass: reportedAtCreation, dryRun: dryRun, into: &work)
+            case .deferred:
+                s.store.schedule(slot, at: zombie.endedAt + policy.retention)
+            case .lazy:
+                s.store.addToPool(slot, expiresAt: zombie.endedAt + policy.maxZombieAge)
+            case .custom:
+                if dryRun {
+                    s.store.schedule(slot, at: now + handlerRetention)
+                } else {
+                    work.claims.append(s.store.claim(slot, label: .custom, pass: 0, dryRun: false))
+                }
+            case .none:
+                break
+            }
+            let target = s.store.nodes[Int(slot)].targetID
+            if s.store.overCapTargets.contains(target) {
+                s.evictOverCap(target, pass: reportedAtCreation, dryRun: dryRun, countTriggers: true, into: &work)
+            }
+            work.remover = s.remover
+            return work
+        }
+        if !work.isEmpty {
+            var tally = CleanupPassResult(trigger: .manual, dryRun: dryRun, all: false, finishedAt: zombie.endedAt)
+            perform(work, into: &tally)
+        }
+    }
+
+    // MARK: Queries
+
+    /// Removes the target's lazy zombies older than their `max_zombie_age`: the sidecar calls
+    /// it when a query meets the target. Returns how many were removed.
+    @discardableResult
+    public func visit(target: String) -> Int {
+        zombies(target: target, targetType: nil, limit: 0).removed
+    }
+
+    /// The zombies held, oldest first, filtered by target and target type. Lazy zombies past
+    /// their age that the walk meets are removed rather than listed (CONTRACT §3.1 `lazy`).
+    public func zombies(target: String? = nil, targetType: String? = nil, limit: Int = 100) -> [TrackedZombie] {
+        zombies(target: target, targetType: targetType, limit: limit).listed
+    }
+
+    public func zombieCount(target: String) -> Int {
+        state.withLock { $0.store.byTarget.count(of: target) }
+    }
+
+    /// `limit` 0 lists nothing but still removes the expired lazy zombies of a target.
+    private func zombies(target: String?, targetType: String?, limit: Int) -> (listed: [TrackedZombie], removed: Int) {
+        let dryRun = config.dryRun
+        let (listed, work) = state.withLock { s -> ([TrackedZombie], CleanupWork) in
+            var listed: [TrackedZombie] = []
+            var work = CleanupWork()
+            let now = clock.now().nanoseconds
+            var slot: Int32
+            let next: [Int32]
+            if let target {
+                slot = s.store.byTarget.id(of: target).map { s.store.byTarget.lists[Int($0)].head } ?? -1
+                next = s.store.byTarget.links.next
+            } else if let targetType {
+                slot = s.store.byType.id(of: targetType).map { s.store.byType.lists[Int($0)].head } ?? -1
+                next = s.store.byType.links.next
+            } else {
+                slot = s.store.all.head
+                next = s.store.allLinks.next
+            }
+            while slot >= 0 {
+                let node = s.store.nodes[Int(slot)]
+                let current = slot
+                slot = next[Int(current)]
+                if let targetType, s.store.record(current).zombie.targetType != targetType { continue }
+                let expiredLazy = s.store.pool.contains(current) && node.dueAt <= now
+                if expiredLazy && !dryRun && !node.inFlight && work.claims.count < tuning.sliceSize {
+                    work.claims.append(s.store.claim(current, label: .lazy, pass: 0, dryRun: false))
+                } else if listed.count < limit {
+                    listed.append(s.store.tracked(current))
+                } else if target == nil {
+                    break
+                }
+            }
+            work.remover = s.remover
+            return (listed, work)
+        }
+        var tally = CleanupPassResult(trigger: .manual, dryRun: dryRun, all: false, finishedAt: clock.now())
+        if !work.isEmpty { perform(work, into: &tally) }
+        return (listed, tally.cleaned)
+    }
+}
