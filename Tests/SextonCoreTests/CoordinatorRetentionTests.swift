@@ -1,0 +1,99 @@
+import SextonCore
+import Testing
+
+@Suite struct CoordinatorRetentionTests {
+    @Test func succeededLeavesTheRegistryThenIsForgotten() throws {
+        let h = Harness { $0.historyRetention = .seconds(60) }
+        try h.admitAndStart("a")
+        try h.coordinator.complete("a", outcome: .succeeded)
+        h.advance(.seconds(59))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("a")?.inRegistry == true)
+        #expect(h.coordinator.snapshot().registryEntities == 1)
+        h.advance(.seconds(1))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("a")?.inRegistry == false)
+        #expect(h.coordinator.snapshot().registryEntities == 0)
+        #expect(h.events["entityRemoved"] == 1)
+        h.advance(.seconds(59))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("a") != nil)
+        h.advance(.seconds(1))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("a") == nil)
+        #expect(h.coordinator.snapshot().byStatus[.succeeded] == 0)
+        #expect(h.coordinator.nextMaintenanceDeadline == nil)
+    }
+
+    @Test func rejectedAndCancelledAreForgottenAfterRetention() throws {
+        let h = Harness { $0.historyRetention = .seconds(10) }
+        try h.admitAndStart("a")
+        try h.submit("busy")
+        try h.coordinator.cancel("a")
+        h.advance(.seconds(10))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("busy") == nil)
+        #expect(h.coordinator.operation("a") == nil)
+    }
+
+    @Test func zombiesStayQueryableUntilRetentionAfterRemoval() throws {
+        let h = Harness { $0.historyRetention = .seconds(10) }
+        try h.admitAndStart("a")
+        try h.coordinator.complete("a", outcome: .failed)
+        h.advance(.seconds(3600))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("a")?.isZombie == true)
+        let entity = try #require(h.coordinator.operation("a")?.ecsId)
+        #expect(h.coordinator.removeZombie(entity, operationID: "a"))
+        h.advance(.seconds(9))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("a")?.status == .failed)
+        h.advance(.seconds(1))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("a") == nil)
+    }
+
+    @Test func liveIDsAreUniqueAndEndedOnesMayBeReused() throws {
+        let h = Harness()
+        try h.submit("a")
+        expectError(.conflict, field: "id") { () throws(SextonError) in try h.submit("a", on: "elsewhere") }
+        try h.coordinator.start("a")
+        expectError(.conflict, field: "id") { () throws(SextonError) in try h.submit("a", on: "elsewhere") }
+        try h.coordinator.complete("a", outcome: .succeeded)
+        let again = try #require(try h.submit("a", on: "elsewhere"))
+        #expect(again.isAdmitted)
+        #expect(h.coordinator.operation("a")?.target == "elsewhere")
+        // Forgetting the first operation later must not drop the id of the second.
+        h.advance(.seconds(600))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("a")?.target == "elsewhere")
+        #expect(h.status("a") == .expired)
+    }
+
+    @Test func duplicateIDsInOneBatch() throws {
+        let h = Harness()
+        let results = h.coordinator.submitBatch([
+            OperationRequest(id: "same", target: "t"), OperationRequest(id: "same", target: "u"),
+        ])
+        #expect(try results[0].get().isAdmitted)
+        #expect(throws: SextonError.self) { try results[1].get() }
+        #expect(h.coordinator.operation("same")?.target == "t")
+    }
+
+    @Test func generatedIDsAreUUIDs() throws {
+        let h = Harness()
+        let box = DecisionBox()
+        try h.coordinator.submit(OperationRequest(target: "t"), completion: box.completion)
+        #expect(box.count == 1)
+        let snapshot = h.coordinator.snapshot()
+        #expect(snapshot.admitted == 1)
+        let results = h.coordinator.submitBatch([OperationRequest(target: "u"), OperationRequest(target: "u")])
+        let ids = try results.map { try $0.get().id }
+        #expect(Set(ids).count == 2)
+        for id in ids {
+            #expect(id.count == 36)
+            #expect(id.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
+            #expect(h.coordinator.operation(id) != nil)
+        }
+    }
+}
