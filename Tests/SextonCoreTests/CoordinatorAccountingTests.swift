@@ -14,13 +14,13 @@ import Testing
     /// few targets, mixed priorities, and an application that starts, heartbeats, completes,
     /// fails, cancels and vanishes, while a cleanup removes zombies.
     @Test func identitiesHoldThroughoutASeededRandomRun() throws {
-        let h = Harness {
+        let h = CoordinatorHarness {
             $0.stagingWindow = .milliseconds(5)
             $0.leaseTimeout = .seconds(1)
             $0.historyRetention = .seconds(2)
             $0.maxOpsPerTarget = 50
         }
-        var rng = SplitMix(state: 42)
+        var rng = SeededGenerator(state: 42)
         let queue = Queue()
         var live: [String: Bool] = [:]  // admitted id → started
         var liveOrder: [String] = []
@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func manyThreadsSubmittingAtOnce() async throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         let coordinator = h.coordinator
         let succeeded = await withTaskGroup(of: Int.self) { group in
             for worker in 0..<8 {
@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func concurrentSubmissionsOfOneIDAdmitOnlyOne() async {
-        let h = Harness()
+        let h = CoordinatorHarness()
         let coordinator = h.coordinator
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for worker in 0..<16 {

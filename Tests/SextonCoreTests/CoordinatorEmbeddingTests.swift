@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func runsTheBodyOnlyWhenAdmittedAndReportsSuccess() async throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         let value = try await h.coordinator.withConflictResolution(target: "t", priority: .high) { decision in
             #expect(h.status(decision.id) == .executing)
             return decision.id
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func retriesBusyTargetsWithBackoff() async throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.admitAndStart("holder")
         let sleeps = Sleeps()
         let coordinator = h.coordinator
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func givesUpAfterMaxRetries() async throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.admitAndStart("holder")
         let sleeps = Sleeps()
         await #expect(throws: OperationRejected.self) {
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func doesNotRetryOtherReasons() async throws {
-        let h = Harness { $0.protectExecuting = true; $0.gracePeriod = .zero }
+        let h = CoordinatorHarness { $0.protectExecuting = true; $0.gracePeriod = .zero }
         try h.admitAndStart("holder")
         let sleeps = Sleeps()
         do {
@@ -74,7 +74,7 @@ import Testing
 
     @Test func aThrowingBodyFailsTheOperation() async throws {
         struct Boom: Error {}
-        let h = Harness()
+        let h = CoordinatorHarness()
         await #expect(throws: Boom.self) {
             try await h.coordinator.withConflictResolution(target: "t") { _ in throw Boom() }
         }

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct CoordinatorLifecycleTests {
     @Test func happyPathRecordsTimestamps() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         let t0 = h.clock.now()
         try h.submit("a")
         h.advance(.seconds(1))
@@ -26,16 +26,16 @@ import Testing
     }
 
     @Test func unknownIDsAreNotFound() {
-        let h = Harness()
-        expectError(.notFound) { () throws(SextonError) in try h.coordinator.start("nope") }
-        expectError(.notFound) { () throws(SextonError) in try h.coordinator.heartbeat("nope") }
-        expectError(.notFound) { () throws(SextonError) in try h.coordinator.complete("nope", outcome: .failed) }
-        expectError(.notFound) { () throws(SextonError) in try h.coordinator.cancel("nope") }
+        let h = CoordinatorHarness()
+        expectSextonError(.notFound) { () throws(SextonError) in try h.coordinator.start("nope") }
+        expectSextonError(.notFound) { () throws(SextonError) in try h.coordinator.heartbeat("nope") }
+        expectSextonError(.notFound) { () throws(SextonError) in try h.coordinator.complete("nope", outcome: .failed) }
+        expectSextonError(.notFound) { () throws(SextonError) in try h.coordinator.cancel("nope") }
         #expect(h.coordinator.operation("nope") == nil)
     }
 
     @Test func refusedTransitions() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.submit("a")
         expectConflict(.admitted) { () throws(SextonError) in try h.coordinator.complete("a", outcome: .succeeded) }
         expectConflict(.admitted) { () throws(SextonError) in try h.coordinator.heartbeat("a") }
@@ -45,7 +45,7 @@ import Testing
         expectConflict(.succeeded) { () throws(SextonError) in try h.coordinator.complete("a", outcome: .failed) }
         expectConflict(.succeeded) { () throws(SextonError) in try h.coordinator.cancel("a") }
         try h.submit("b")
-        expectError(.invalidArgument, field: "outcome") { () throws(SextonError) in
+        expectSextonError(.invalidArgument, field: "outcome") { () throws(SextonError) in
             try h.coordinator.complete("b", outcome: .expired)
         }
         try h.submit("loser")
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func failureMakesAZombieWithItsError() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.admitAndStart("a")
         try h.coordinator.complete("a", outcome: .failed, error: "disk full")
         let view = try #require(h.coordinator.operation("a"))
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func leaseExpiresWhenNeverStarted() throws {
-        let h = Harness { $0.leaseTimeout = .seconds(30) }
+        let h = CoordinatorHarness { $0.leaseTimeout = .seconds(30) }
         try h.submit("a")
         h.advance(.seconds(29))
         h.coordinator.maintain()
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func leaseOfAnExecutingOperationRunsFromTheLastHeartbeat() throws {
-        let h = Harness { $0.leaseTimeout = .seconds(30) }
+        let h = CoordinatorHarness { $0.leaseTimeout = .seconds(30) }
         try h.admitAndStart("a")
         h.advance(.seconds(20))
         try h.coordinator.heartbeat("a")
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func anExpiredLeaseIsAppliedOnTheNextCallEvenWithoutMaintenance() throws {
-        let h = Harness { $0.leaseTimeout = .seconds(30) }
+        let h = CoordinatorHarness { $0.leaseTimeout = .seconds(30) }
         try h.admitAndStart("a")
         h.advance(.seconds(31))
         expectConflict(.expired) { () throws(SextonError) in try h.coordinator.heartbeat("a") }
@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func leaseZeroDisablesExpiry() throws {
-        let h = Harness { $0.leaseTimeout = .zero }
+        let h = CoordinatorHarness { $0.leaseTimeout = .zero }
         try h.submit("a")
         h.advance(.seconds(86_400))
         h.coordinator.maintain()
@@ -114,7 +114,7 @@ import Testing
     }
 
     @Test func cancelFreesTheTargetAndTheEntityAtOnce() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         let decision = try #require(try h.submit("a"))
         try h.coordinator.cancel("a")
         let view = try #require(h.coordinator.operation("a"))
@@ -132,7 +132,7 @@ import Testing
     }
 
     @Test func cancellingAStagedOperationIsRefused() throws {
-        let h = Harness { $0.stagingWindow = .milliseconds(5) }
+        let h = CoordinatorHarness { $0.stagingWindow = .milliseconds(5) }
         try h.submit("a")
         expectConflict(.staged) { () throws(SextonError) in try h.coordinator.cancel("a") }
         h.scheduler.advance(by: .milliseconds(5))
@@ -141,7 +141,7 @@ import Testing
     }
 
     @Test func zombieRemovalIsOnceAndOnlyForZombies() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.admitAndStart("a")
         let entity = try #require(h.coordinator.operation("a")?.ecsId)
         #expect(!h.coordinator.removeZombie(entity, operationID: "a"))
@@ -158,7 +158,7 @@ import Testing
     }
 
     @Test func staleEntityNeverResolvesToItsSuccessor() throws {
-        let h = Harness { $0.historyRetention = .zero }
+        let h = CoordinatorHarness { $0.historyRetention = .zero }
         try h.admitAndStart("a")
         try h.coordinator.complete("a", outcome: .failed)
         let stale = try #require(h.coordinator.operation("a")?.ecsId)

@@ -3,13 +3,13 @@ import Testing
 
 @Suite struct CoordinatorLimitsTests {
     @Test func perTargetLimit() throws {
-        let h = Harness {
+        let h = CoordinatorHarness {
             $0.stagingWindow = .milliseconds(5)
             $0.maxOpsPerTarget = 2
         }
         try h.submit("a")
         try h.submit("b")
-        expectError(.stagingFull) { () throws(SextonError) in try h.submit("c") }
+        expectSextonError(.stagingFull) { () throws(SextonError) in try h.submit("c") }
         try h.submit("elsewhere", on: "u")
         // The refused id was released: it can be submitted later.
         h.scheduler.advance(by: .milliseconds(5))
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func globalLimit() throws {
-        let h = Harness {
+        let h = CoordinatorHarness {
             $0.stagingWindow = .milliseconds(5)
             $0.maxStagingSize = 3
             $0.maxOpsPerTarget = 3
@@ -28,7 +28,7 @@ import Testing
         try h.submit("a", on: "x")
         try h.submit("b", on: "y")
         try h.submit("c", on: "z")
-        expectError(.stagingFull) { () throws(SextonError) in try h.submit("d", on: "w") }
+        expectSextonError(.stagingFull) { () throws(SextonError) in try h.submit("d", on: "w") }
         let results = h.coordinator.submitBatch([OperationRequest(id: "e", target: "v")])
         #expect(throws: SextonError.self) { try results[0].get() }
         h.scheduler.advance(by: .milliseconds(5))
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func batchMembersOverTheTargetLimitStayOut() throws {
-        let h = Harness { $0.maxOpsPerTarget = 2 }
+        let h = CoordinatorHarness { $0.maxOpsPerTarget = 2 }
         let results = h.coordinator.submitBatch((0..<4).map { OperationRequest(id: "op\($0)", target: "t") })
         #expect(try results[0].get().isAdmitted)
         #expect(try results[1].get().reason == .lostConflict)

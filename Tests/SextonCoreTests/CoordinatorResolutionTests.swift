@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct CoordinatorResolutionTests {
     @Test func freeTargetAdmitsAndGivesAnEntity() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         let decision = try #require(try h.submit("a"))
         #expect(decision.isAdmitted)
         #expect(decision.status == .admitted)
@@ -18,7 +18,7 @@ import Testing
 
     /// The reference scenario of the issue, step by step.
     @Test func gracePeriodThenPreemption() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.admitAndStart("A", .normal)
 
         h.advance(.milliseconds(100))
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func equalOrLowerPriorityAfterGraceIsTargetBusy() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.admitAndStart("A", .high)
         h.advance(.seconds(1))
         #expect(try h.submit("B", .high)?.reason == .targetBusy)
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func protectExecutingKeepsAnExecutingHolder() throws {
-        let h = Harness { $0.protectExecuting = true }
+        let h = CoordinatorHarness { $0.protectExecuting = true }
         try h.admitAndStart("A", .low)
         h.advance(.seconds(1))
         #expect(try h.submit("B", .critical)?.reason == .executingProtected)
@@ -76,15 +76,15 @@ import Testing
     }
 
     @Test func graceZeroMeansNoProtection() throws {
-        let h = Harness { $0.gracePeriod = .zero }
+        let h = CoordinatorHarness { $0.gracePeriod = .zero }
         try h.admitAndStart("A", .low)
         #expect(try h.submit("B", .normal)?.isAdmitted == true)
     }
 
     @Test(arguments: 3...8)
     func batchAdmitsHighestThenEarliest(size: Int) throws {
-        let h = Harness()
-        var rng = SplitMix(state: UInt64(size))
+        let h = CoordinatorHarness()
+        var rng = SeededGenerator(state: UInt64(size))
         let priorities = (0..<size).map { _ in Priority(Int.random(in: 1...10, using: &rng))! }
         let requests = priorities.enumerated().map { OperationRequest(id: "op\($0)", target: "t", priority: $1) }
         let results = h.coordinator.submitBatch(requests)
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func tiesGoToTheEarliestSubmissionThenSequence() throws {
-        let h = Harness { $0.stagingWindow = .milliseconds(5) }
+        let h = CoordinatorHarness { $0.stagingWindow = .milliseconds(5) }
         try h.submit("first", .high)
         h.advance(.milliseconds(1))
         try h.submit("second", .high)
@@ -113,7 +113,7 @@ import Testing
         #expect(h.decisions["third"]?.reason == .lostConflict)
 
         // Same submission time: the lower sequence wins, whatever the batch order says.
-        let batch = Harness()
+        let batch = CoordinatorHarness()
         let results = batch.coordinator.submitBatch([
             OperationRequest(id: "x", target: "u", priority: .low),
             OperationRequest(id: "y", target: "u", priority: .normal),
@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func batchMeetingAnActiveOperation() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.admitAndStart("A", .normal)
         h.advance(.seconds(1))
         let results = try h.coordinator.submitBatch([
@@ -138,7 +138,7 @@ import Testing
     }
 
     @Test func aSingleOperationMeetingAHolderIsAConflict() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.admitAndStart("A")
         try h.submit("B")
         #expect(h.events["conflict"] == 1)
@@ -147,7 +147,7 @@ import Testing
     }
 
     @Test func stagingWindowBatchesArrivalsFromTheFirst() throws {
-        let h = Harness { $0.stagingWindow = .milliseconds(5) }
+        let h = CoordinatorHarness { $0.stagingWindow = .milliseconds(5) }
         try h.submit("a", on: "t", .low)
         h.advance(.milliseconds(3))
         try h.submit("b", on: "t", .high)
@@ -169,7 +169,7 @@ import Testing
     }
 
     @Test func parentRaisesEffectivePriority() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.admitAndStart("parent", on: "p", .critical)
         try h.admitAndStart("holder", on: "t", .high)
         h.advance(.seconds(1))
@@ -191,7 +191,7 @@ import Testing
     }
 
     @Test func versionConflictsAndIncrements() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         #expect(try h.submit("a", expectedVersion: 1)?.reason == .versionConflict)
         #expect(try h.submit("a0", expectedVersion: 1)?.winner == nil)
         try h.admitAndStart("b")
@@ -207,7 +207,7 @@ import Testing
     }
 
     @Test func versionConflictIsCheckedBeforeWinnerSelection() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         let results = try h.coordinator.submitBatch([
             OperationRequest(id: "stale", target: "t", priority: .critical, expectedVersion: 3),
             OperationRequest(id: "fresh", target: "t", priority: .low, expectedVersion: 0),
@@ -218,7 +218,7 @@ import Testing
     }
 
     @Test func batchesSpanningTargetsResolvePerTarget() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         let results = try h.coordinator.submitBatch([
             OperationRequest(id: "t1", target: "x", priority: .low),
             OperationRequest(id: "u1", target: "y", priority: .low),
@@ -229,7 +229,7 @@ import Testing
     }
 
     @Test func expiredHolderIsReplacedWithoutWaitingForMaintenance() throws {
-        let h = Harness { $0.leaseTimeout = .seconds(10) }
+        let h = CoordinatorHarness { $0.leaseTimeout = .seconds(10) }
         try h.admitAndStart("A", .critical)
         h.advance(.seconds(11))
         #expect(try h.submit("B", .low)?.isAdmitted == true)

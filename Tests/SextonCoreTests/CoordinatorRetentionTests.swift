@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct CoordinatorRetentionTests {
     @Test func succeededLeavesTheRegistryThenIsForgotten() throws {
-        let h = Harness { $0.historyRetention = .seconds(60) }
+        let h = CoordinatorHarness { $0.historyRetention = .seconds(60) }
         try h.admitAndStart("a")
         try h.coordinator.complete("a", outcome: .succeeded)
         h.advance(.seconds(59))
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func rejectedAndCancelledAreForgottenAfterRetention() throws {
-        let h = Harness { $0.historyRetention = .seconds(10) }
+        let h = CoordinatorHarness { $0.historyRetention = .seconds(10) }
         try h.admitAndStart("a")
         try h.submit("busy")
         try h.coordinator.cancel("a")
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func zombiesStayQueryableUntilRetentionAfterRemoval() throws {
-        let h = Harness { $0.historyRetention = .seconds(10) }
+        let h = CoordinatorHarness { $0.historyRetention = .seconds(10) }
         try h.admitAndStart("a")
         try h.coordinator.complete("a", outcome: .failed)
         h.advance(.seconds(3600))
@@ -54,11 +54,11 @@ import Testing
     }
 
     @Test func liveIDsAreUniqueAndEndedOnesMayBeReused() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         try h.submit("a")
-        expectError(.conflict, field: "id") { () throws(SextonError) in try h.submit("a", on: "elsewhere") }
+        expectSextonError(.conflict, field: "id") { () throws(SextonError) in try h.submit("a", on: "elsewhere") }
         try h.coordinator.start("a")
-        expectError(.conflict, field: "id") { () throws(SextonError) in try h.submit("a", on: "elsewhere") }
+        expectSextonError(.conflict, field: "id") { () throws(SextonError) in try h.submit("a", on: "elsewhere") }
         try h.coordinator.complete("a", outcome: .succeeded)
         let again = try #require(try h.submit("a", on: "elsewhere"))
         #expect(again.isAdmitted)
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func duplicateIDsInOneBatch() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         let results = h.coordinator.submitBatch([
             OperationRequest(id: "same", target: "t"), OperationRequest(id: "same", target: "u"),
         ])
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func generatedIDsAreUUIDs() throws {
-        let h = Harness()
+        let h = CoordinatorHarness()
         let box = DecisionBox()
         try h.coordinator.submit(OperationRequest(target: "t"), completion: box.completion)
         #expect(box.count == 1)

@@ -2,14 +2,14 @@ import SextonCore
 import Synchronization
 import Testing
 
-final class ZombieRecorder: ZombieSink {
+final class RecordingZombieSink: ZombieSink {
     private let zombies = Mutex<[Zombie]>([])
     func zombieCreated(_ zombie: Zombie) { zombies.withLock { $0.append(zombie) } }
     var all: [Zombie] { zombies.withLock { $0 } }
 }
 
 /// Counts observer events by name.
-final class EventCounter: CoordinatorObserver {
+final class CountingCoordinatorObserver: CoordinatorObserver {
     private let counts = Mutex<[String: Int]>([:])
     private func bump(_ name: String) { counts.withLock { $0[name, default: 0] += 1 } }
     subscript(_ name: String) -> Int { counts.withLock { $0[name, default: 0] } }
@@ -36,11 +36,11 @@ final class DecisionBox: Sendable {
 }
 
 /// A coordinator on a manual clock and scheduler, with staging_window 0 unless configured.
-struct Harness {
+struct CoordinatorHarness {
     let clock = ManualClock()
     let scheduler: ManualScheduler
-    let sink = ZombieRecorder()
-    let events = EventCounter()
+    let sink = RecordingZombieSink()
+    let events = CountingCoordinatorObserver()
     let coordinator: Coordinator
     let decisions = DecisionBox()
 
@@ -90,7 +90,7 @@ func expectIdentities(_ snapshot: CoordinatorSnapshot, zombiesHandedOut: Int, so
 }
 
 /// A small seeded generator, so random runs repeat.
-struct SplitMix: RandomNumberGenerator {
+struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
@@ -115,7 +115,7 @@ func expectConflict(
     }
 }
 
-func expectError(_ code: ErrorCode, field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws(SextonError) -> Void) {
+func expectSextonError(_ code: ErrorCode, field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws(SextonError) -> Void) {
     do {
         try body()
         Issue.record("expected \(code)", sourceLocation: sourceLocation)

@@ -42,8 +42,8 @@ import Testing
     }
 
     @Test func submitValidatesAndChangesNothing() throws {
-        let h = Harness()
-        expectError(.invalidArgument, field: "target") { () throws(SextonError) in
+        let h = CoordinatorHarness()
+        expectSextonError(.invalidArgument, field: "target") { () throws(SextonError) in
             try h.submit(OperationRequest(id: "x", target: ""))
         }
         #expect(h.coordinator.operation("x") == nil)
