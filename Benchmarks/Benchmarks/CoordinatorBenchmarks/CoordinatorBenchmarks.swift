@@ -1,0 +1,103 @@
+import Benchmark
+import SextonCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class DiscardingSink: ZombieSink {
+    func zombieCreated(_ zombie: Zombie) {}
+}
+
+/// A coordinator that resolves on arrival and forgets at once, so history does not pile up
+/// across benchmark runs.
+func makeCoordinator(retention: Duration = .zero) -> Coordinator {
+    var config = CoordinatorConfig()
+    config.stagingWindow = .zero
+    config.historyRetention = retention
+    config.maxOpsPerTarget = 1_000
+    let clock = SystemClock()
+    return Coordinator(
+        config: config, clock: clock, scheduler: TaskScheduler(clock: clock), zombies: DiscardingSink(),
+        observer: NoCoordinatorObserver())
+}
+
+/// Heap bytes in use (glibc's view), to price live operations.
+func heapInUse() -> Int {
+    #if canImport(Glibc)
+    Int(mallinfo2().uordblks)
+    #else
+    0
+    #endif
+}
+
+/// State kept across the runs of one benchmark: the coordinator and a counter for unique names.
+final class Fixture: Sendable {
+    let coordinator = makeCoordinator()
+    private let counter = Atomic<Int>(0)
+    func next() -> Int { counter.wrappingAdd(1, ordering: .relaxed).oldValue }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 3, maxDuration: .seconds(5))
+
+    Benchmark(
+        "Submit and resolve, no conflict (staging_window 0)",
+        configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(5))
+    ) { benchmark in
+        let coordinator = makeCoordinator()
+        let requests = benchmark.scaledIterations.map { OperationRequest(id: "op\($0)", target: "t\($0)") }
+        benchmark.startMeasurement()
+        for request in requests {
+            try coordinator.submit(request) { blackHole($0) }
+        }
+        benchmark.stopMeasurement()
+    }
+
+    let conflicts = Fixture()
+    Benchmark("Conflict batch of 8 (submitBatch, end to end)", configuration: .init(maxIterations: 200_000)) { benchmark in
+        let n = conflicts.next()
+        let priorities: [Priority] = [.low, .high, .normal, .critical, .background, .high, .normal, .critical]
+        let batch = priorities.enumerated().map { index, priority in
+            OperationRequest(id: "b\(n)-\(index)", target: "t\(n)", priority: priority)
+        }
+        benchmark.startMeasurement()
+        blackHole(conflicts.coordinator.submitBatch(batch))
+        benchmark.stopMeasurement()
+        try conflicts.coordinator.cancel("b\(n)-3")
+        conflicts.coordinator.maintain()
+    }
+
+    Benchmark("Registry create + destroy", configuration: .init(scalingFactor: .mega)) { benchmark in
+        var registry = EntityRegistry()
+        var live = (0..<1024).map { _ in registry.create() }
+        benchmark.startMeasurement()
+        for iteration in benchmark.scaledIterations {
+            let slot = iteration & 1023
+            registry.destroy(live[slot])
+            live[slot] = registry.create()
+        }
+        benchmark.stopMeasurement()
+        blackHole(registry.count)
+    }
+
+    let perOperation = BenchmarkMetric.custom("heap bytes per live operation", useScalingFactor: false)
+    for (name, generatedIDs) in [("short ids", false), ("generated UUID ids", true)] {
+        Benchmark(
+            "Memory at 1,000,000 live operations (\(name))",
+            configuration: .init(metrics: [perOperation, .peakMemoryResident], maxIterations: 3, maxDuration: .seconds(60))
+        ) { benchmark in
+            let count = 1_000_000
+            let requests = (0..<count).map { OperationRequest(id: generatedIDs ? nil : "o\($0)", target: "t\($0)") }
+            let before = heapInUse()
+            let coordinator = makeCoordinator(retention: .seconds(60))
+            for request in requests {
+                try coordinator.submit(request) { blackHole($0) }
+            }
+            let after = heapInUse()
+            precondition(coordinator.snapshot().active == count)
+            benchmark.measurement(perOperation, (after - before) / count)
+        }
+    }
+}
