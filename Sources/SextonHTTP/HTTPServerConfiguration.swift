@@ -23,7 +23,7 @@ extension HTTPServer {
             port: Int = 0,
             maxConnections: Int = 1024,
             connectionTimeout: Duration = .seconds(30),
-            perConnectionMemoryLimit: Int = 64 * 1024,
+            perConnectionMemoryLimit: Int = 32 * 1024,
             maxBodyBytes: Int = 64 * 1024,
             threadPoolSize: Int = HTTPServer.processorCount,
             name: String = "http"
