@@ -26,14 +26,15 @@ import SextonHTTP
         #expect(throws: HTTPServerError.self) { try server.start() }
     }
 
-    @Test(arguments: ["127.0.0.1", "localhost", "::1", "0.0.0.0"])
+    @Test(arguments: ["127.0.0.1", "localhost", "::1", "0.0.0.0", "::"])
     func bindsHostsAndReportsTheFreePort(host: String) throws {
         let server = HTTPServer(configuration: HTTPServer.Configuration(host: host, threadPoolSize: 1), router: Self.router())
         let address = try server.start()
         defer { server.stop() }
         #expect(address.port > 0)
         #expect(server.boundAddress == address)
-        let reachable = address.host == "0.0.0.0" ? BoundAddress(host: "127.0.0.1", port: address.port) : address
+        let loopback = ["0.0.0.0": "127.0.0.1", "::": "::1"]
+        let reachable = BoundAddress(host: loopback[address.host] ?? address.host, port: address.port)
         #expect(try TestConnection.exchange(reachable, "GET", "/ok").text == "ok")
         #expect(host != "localhost" || address.description == "127.0.0.1:\(address.port)")
         #expect(host != "::1" || address.description == "[::1]:\(address.port)")
@@ -97,6 +98,26 @@ import SextonHTTP
             try halfHead.send("GET /ok HTTP/1.1\r\nHost: t\r\nX-Bad: \u{1}\u{2}\r\n\r\n")
             _ = try? halfHead.readResponse()
             #expect(try TestConnection.exchange(address, "GET", "/ok").text == "ok")
+        }
+    }
+
+    @Test func idleConnectionIsClosedAfterTheTimeout() throws {
+        let configuration = HTTPServer.Configuration(connectionTimeout: .seconds(1), threadPoolSize: 1)
+        try withServer(Self.router(), configuration: configuration) { _, address in
+            let idle = try TestConnection(address)
+            try idle.send("GET /ok HTTP/1.1\r\n")
+            let opened = ContinuousClock.now
+            #expect(idle.isClosedByPeer())
+            #expect(ContinuousClock.now - opened < .seconds(4))
+        }
+    }
+
+    @Test func headLargerThanTheConnectionMemoryIsRefused() throws {
+        let configuration = HTTPServer.Configuration(perConnectionMemoryLimit: 4096, threadPoolSize: 1)
+        try withServer(Self.router(), configuration: configuration) { _, address in
+            let response = try TestConnection.exchange(address, "GET", "/ok", headers: [("X-Big", String(repeating: "x", count: 8192))])
+            #expect(response.status == 431)
+            #expect(try TestConnection.exchange(address, "GET", "/ok").status == 200)
         }
     }
 
