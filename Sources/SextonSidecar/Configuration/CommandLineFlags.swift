@@ -30,7 +30,7 @@ struct CommandLineFlags {
             if parts.count == 2 {
                 text = String(parts[1])
             } else if let next = rest.first, !next.hasPrefix("--"),
-                setting.impliedByBareFlag == nil || ValueParser.boolean.parse([next]).isSuccess {
+                setting.impliedByBareFlag == nil || (try? ValueParser.boolean.parse([next]).get()) != nil {
                 text = next
                 rest.removeFirst()
             } else if let implied = setting.impliedByBareFlag {
@@ -44,13 +44,7 @@ struct CommandLineFlags {
     }
 
     private static func unknownFlagIssue(_ flag: String, argument: String, known: some Collection<String>) -> ConfigIssue {
-        let close = known.map { ($0, editDistance($0, flag)) }.filter { $0.1 <= max(2, flag.count / 4) }.min { $0.1 < $1.1 }
-        return ConfigIssue(key: flag, value: argument, allowed: close.map { "a configuration flag (did you mean \($0.0)?)" } ?? "a configuration flag")
-    }
-}
-
-extension Result {
-    var isSuccess: Bool {
-        if case .success = self { true } else { false }
+        let allowed = Suggestion.closest(to: flag, among: known).map { "configuration flags only; did you mean \($0)?" }
+        return ConfigIssue(key: flag, value: argument, allowed: allowed ?? "configuration flags only")
     }
 }

@@ -35,23 +35,30 @@ struct ConfigSchema {
     func unknownKeyIssue(section: String, name: String, fullKey: String, value: String) -> ConfigIssue {
         let siblings = children(of: section)
         let sectionPrefix = String(fullKey.dropLast(name.count))
-        let close = siblings.map { ($0, editDistance($0, name)) }.filter { $0.1 <= max(2, name.count / 3) }.min { $0.1 < $1.1 }
-        let allowed = close.map { "a known key (did you mean \(sectionPrefix)\($0.0)?)" }
-            ?? "a known key: \(siblings.joined(separator: ", "))"
+        let allowed = Suggestion.closest(to: name, among: siblings).map { "known keys only; did you mean \(sectionPrefix)\($0)?" }
+            ?? "known keys only: \(siblings.joined(separator: ", "))"
         return ConfigIssue(key: fullKey, value: value, allowed: allowed)
     }
 }
 
-/// Levenshtein distance, for suggesting the key a typo meant.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    var previous = Array(0...b.count)
-    for i in a.indices {
-        var current = [i + 1]
-        for j in b.indices {
-            current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (a[i] == b[j] ? 0 : 1)))
-        }
-        previous = current
+/// The known name a typo most likely meant, so errors can say "did you mean …?".
+enum Suggestion {
+    static func closest(to typo: String, among names: some Sequence<String>) -> String? {
+        let limit = max(2, typo.count / 4)
+        return names.map { ($0, distance($0, typo)) }.filter { $0.1 <= limit }.min { $0.1 < $1.1 }?.0
     }
-    return previous[b.count]
+
+    /// Levenshtein distance.
+    private static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in a.indices {
+            var current = [i + 1]
+            for j in b.indices {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (a[i] == b[j] ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
 }

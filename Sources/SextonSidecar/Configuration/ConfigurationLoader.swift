@@ -1,7 +1,6 @@
 import Configuration
 import Foundation
 import SextonCore
-import Yams
 
 /// Builds a `SextonConfiguration` from a YAML file, then `SEXTON_*` environment variables, then
 /// flags, later ones winning (CONTRACT §7), and reports every problem at once.
@@ -24,15 +23,15 @@ public enum ConfigurationLoader {
         let settings = ConfigurationKeys.all
         var errors = ConfigurationErrors()
 
-        var fileSection = YAMLSection(Node.Mapping([]), schema: ConfigSchema(settings))
-        if let file {
-            switch ConfigurationFile.read(file) {
-            case .success(let mapping):
-                fileSection = YAMLSection(mapping, schema: ConfigSchema(settings, namedMaps: ["policies", "handlers"]))
-                errors.issues += fileSection.issues
-            case .failure(let failure):
-                errors.fileProblems += failure.fileProblems
-            }
+        var fileSection: YAMLSection?
+        switch file.map(ConfigurationFile.read) {
+        case .success(let mapping)?:
+            fileSection = YAMLSection(mapping, schema: ConfigSchema(settings, namedMaps: ["policies", "handlers"]))
+            errors.issues += fileSection?.issues ?? []
+        case .failure(let failure)?:
+            errors.fileProblems += failure.fileProblems
+        case nil:
+            break
         }
         let flags = CommandLineFlags(arguments, settings: settings)
         errors.issues += flags.issues
@@ -41,7 +40,7 @@ public enum ConfigurationLoader {
         let reader = ConfigReader(providers: [
             InMemoryProvider(name: "flags", values: configValues(flags.values, settings)),
             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "sexton"),
-            InMemoryProvider(name: "file", values: configValues(fileSection.values, settings)),
+            InMemoryProvider(name: "file", values: configValues(fileSection?.values ?? [:], settings)),
         ])
         var config = SextonConfiguration()
         for setting in settings {
@@ -50,8 +49,8 @@ public enum ConfigurationLoader {
             if let texts { errors.issues += setting.assign(texts, &config, setting.key) }
         }
 
-        let (policies, policyIssues) = PolicySection.read(fileSection.namedMaps["policies"] ?? [], global: config.cleanup)
-        let (handlers, handlerIssues) = HandlerSection.read(fileSection.namedMaps["handlers"] ?? [])
+        let (policies, policyIssues) = PolicySection.read(fileSection?.namedMaps["policies"] ?? [], global: config.cleanup)
+        let (handlers, handlerIssues) = HandlerSection.read(fileSection?.namedMaps["handlers"] ?? [])
         config.policies = policies
         config.handlers = handlers
         errors.issues += policyIssues + handlerIssues + resolveToken(&config, environment: environment)
@@ -85,8 +84,8 @@ public enum ConfigurationLoader {
     private static func unknownVariables<Root>(_ environment: [String: String], settings: [Setting<Root>]) -> [ConfigIssue] {
         let known = Set(settings.map { environmentName(forKey: $0.key) } + [adminTokenVariable])
         return environment.keys.filter { $0.hasPrefix(environmentPrefix) && !known.contains($0) }.sorted().map { name in
-            let close = known.map { ($0, editDistance($0, name)) }.filter { $0.1 <= 3 }.min { $0.1 < $1.1 }
-            return ConfigIssue(key: name, value: "<not shown>", allowed: close.map { "a known variable (did you mean \($0.0)?)" } ?? "a SEXTON_ variable naming a configuration key")
+            let allowed = "SEXTON_ variables naming configuration keys"
+            return ConfigIssue(key: name, value: "<not shown>", allowed: Suggestion.closest(to: name, among: known).map { "\(allowed); did you mean \($0)?" } ?? allowed)
         }
     }
 
@@ -94,14 +93,14 @@ public enum ConfigurationLoader {
     /// token is an error: it would make the admin API accept `Bearer ` with nothing after it.
     private static func resolveToken(_ config: inout SextonConfiguration, environment: [String: String]) -> [ConfigIssue] {
         if let text = environment[adminTokenVariable] {
-            config.admin.token = AdminToken(text.trimmingWhitespace())
+            config.admin.token = AdminToken(text.trimmingCharacters(in: .whitespacesAndNewlines))
             return config.admin.token == nil ? [ConfigIssue(key: adminTokenVariable, value: "", allowed: "a non-empty token")] : []
         }
         guard let path = config.admin.tokenFile else { return [] }
         guard let data = FileManager.default.contents(atPath: path) else {
             return [ConfigIssue(key: "admin.token_file", value: path, allowed: "a readable file holding the token")]
         }
-        config.admin.token = AdminToken(String(decoding: data, as: UTF8.self).trimmingWhitespace())
+        config.admin.token = AdminToken(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         return config.admin.token == nil ? [ConfigIssue(key: "admin.token_file", value: path, allowed: "a file holding a non-empty token")] : []
     }
 }

@@ -29,12 +29,13 @@ enum PolicySection {
 
 /// The types of handler `handlers:` entries may have.
 enum HandlerType: String, CaseIterable {
-    case audit_log, webhook
+    case auditLog = "audit_log"
+    case webhook
 
     /// The keys each type takes; the others are errors.
     var keys: Set<String> {
         switch self {
-        case .audit_log: ["type", "path", "retention"]
+        case .auditLog: ["type", "path", "retention"]
         case .webhook: ["type", "url", "timeout", "headers", "retention"]
         }
     }
@@ -94,7 +95,7 @@ enum HandlerSection {
                 headers[header] = text
             }
             let kind: HandlerConfig.Kind = switch type {
-            case .audit_log: .auditLog(path: draft.path ?? "")
+            case .auditLog: .auditLog(path: draft.path ?? "")
             case .webhook: .webhook(WebhookConfig(url: draft.url ?? "", timeout: draft.timeout, headers: headers))
             }
             handlers[name] = HandlerConfig(kind: kind, retention: draft.retention)

@@ -1,3 +1,4 @@
+import Foundation
 import SextonCore
 
 /// One configuration key: its path (relative to `Root`), how its text is read, where the value
@@ -18,7 +19,7 @@ struct Setting<Root> {
         allowed = parser.allowed
         impliedByBareFlag = parser.impliedByBareFlag
         assign = { texts, root, fullKey in
-            let trimmed = texts.map { $0.trimmingWhitespace() }
+            let trimmed = texts.map { $0.trimmingCharacters(in: .whitespaces) }
             switch parser.parse(parser.isList ? trimmed.filter { !$0.isEmpty } : trimmed) {
             case .success(let value):
                 set(&root, value)
@@ -76,11 +77,5 @@ extension Array {
         reduce(into: EffectiveValue.object([:])) { object, setting in
             object.set(setting.render(root), at: setting.key.split(separator: "."))
         }
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
