@@ -1,5 +1,7 @@
 /// Delivers a deferred handler's answer. Callable from any thread; the first call wins and
-/// later calls are ignored, so a timeout and a late result may race safely.
+/// later calls are ignored, so a timeout and a late result may race safely. Every deferred
+/// request must be answered eventually: a parked connection has no idle timeout, and only
+/// `HTTPServer.stop` answers the forgotten ones (503).
 public final class Responder: Sendable {
     private let exchange: Exchange
 
