@@ -295,6 +295,14 @@ extension ConfigurationErrors {
         #expect(errors.issues.count == 2)
     }
 
+    @Test func kubernetesServiceLinksAreNotMistakenForSettings() throws {
+        _ = try loadValid(environment: [
+            "SEXTON_SERVICE_HOST": "10.0.0.1", "SEXTON_SERVICE_PORT": "7477", "SEXTON_SERVICE_PORT_API": "7477",
+            "SEXTON_PORT": "tcp://10.0.0.1:7477", "SEXTON_PORT_7477_TCP": "tcp://10.0.0.1:7477",
+            "SEXTON_PORT_7477_TCP_ADDR": "10.0.0.1", "SEXTON_API_PORT_9477_TCP_PROTO": "tcp",
+        ])
+    }
+
     @Test func missingFileIsAFileProblem() throws {
         let errors = try loadInvalid(file: "/nonexistent/sexton.yaml")
         #expect(errors.fileProblems == ["/nonexistent/sexton.yaml: cannot read the configuration file: no such file"])

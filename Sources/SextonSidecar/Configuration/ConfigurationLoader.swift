@@ -83,10 +83,18 @@ public enum ConfigurationLoader {
     /// values are not shown: a mistyped token variable would otherwise print the token.
     private static func unknownVariables<Root>(_ environment: [String: String], settings: [Setting<Root>]) -> [ConfigIssue] {
         let known = Set(settings.map { environmentName(forKey: $0.key) } + [adminTokenVariable])
-        return environment.keys.filter { $0.hasPrefix(environmentPrefix) && !known.contains($0) }.sorted().map { name in
+        let unknown = environment.keys.filter { $0.hasPrefix(environmentPrefix) && !known.contains($0) && !isServiceLink($0) }
+        return unknown.sorted().map { name in
             let allowed = "SEXTON_ variables naming configuration keys"
             return ConfigIssue(key: name, value: "<not shown>", allowed: Suggestion.closest(to: name, among: known).map { "\(allowed); did you mean \($0)?" } ?? allowed)
         }
+    }
+
+    /// Kubernetes gives every pod `<SERVICE>_SERVICE_HOST`, `<SERVICE>_PORT_7477_TCP_ADDR` and
+    /// the like for each Service in the namespace; a Service named `sexton` must not stop the
+    /// sidecar from starting. No configuration key ends like these.
+    static func isServiceLink(_ name: String) -> Bool {
+        name.wholeMatch(of: #/[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT|PORT_[0-9]+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)/#) != nil
     }
 
     /// `SEXTON_ADMIN_TOKEN` when set, else the trimmed contents of `admin.token_file`. An empty
