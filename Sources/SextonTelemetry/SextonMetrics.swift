@@ -2,32 +2,27 @@ import Prometheus
 import SextonCore
 import Synchronization
 
-/// The strategy label values of CONTRACT §6.
-public enum StrategyLabel {
-    public static let all = ["immediate", "deferred", "lazy", "custom", "manual", "none"]
-}
-
 /// Every `sexton_*` family of CONTRACT §6 on one swift-prometheus registry. Event families are
 /// created once with all their known label values, so recording is a dictionary lookup and an
 /// atomic add; gauges are set from snapshots at scrape time (`render`).
 public final class SextonMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
 
-    let submitted: [PriorityBand: Counter]
-    let admitted: Counter
-    let rejected: [RejectReason: Counter]
-    let completed: [CompletionOutcome: Counter]
+    let submittedTotal: [PriorityBand: Counter]
+    let admittedTotal: Counter
+    let rejectedTotal: [RejectReason: Counter]
+    let completedTotal: [CompletionOutcome: Counter]
     let conflictsDetected: Counter
     let conflictsResolved: Counter
     let resolutionDuration: DurationHistogram
     let operationsPerConflict: ValueHistogram
     let graceSaves: Counter
     let preemptions: Counter
-    let zombiesCreated: [ZombieReason: Counter]
-    let zombiesCleaned: [String: Counter]
-    let zombieAgeAtCleanup: [String: DurationHistogram]
-    let cleanupDuration: [String: DurationHistogram]
-    let cleanupFailures: [String: Counter]
+    let zombiesCreatedTotal: [ZombieReason: Counter]
+    let zombiesCleaned: [StrategyLabel: Counter]
+    let zombieAgeAtCleanup: [StrategyLabel: DurationHistogram]
+    let cleanupDuration: [StrategyLabel: DurationHistogram]
+    let cleanupFailures: [StrategyLabel: Counter]
     let cleanupRuns: [String: Counter]
     let memoryPressureTriggered: Counter
     let forcedCleanups: Counter
@@ -39,19 +34,22 @@ public final class SextonMetrics: Sendable {
     /// One scrape at a time: gauges are set and emitted as one consistent picture.
     private let scrapeLock = Mutex(())
 
-    public init(maxTargetTypes: Int) {
+    let clock: any SextonClock
+
+    public init(maxTargetTypes: Int, clock: any SextonClock = SystemClock()) {
+        self.clock = clock
         let r = registry
-        submitted = Dictionary(uniqueKeysWithValues: PriorityBand.allCases.map {
+        submittedTotal = Dictionary(uniqueKeysWithValues: PriorityBand.allCases.map {
             ($0, r.counter(name: "sexton_operations_submitted_total", labels: [("priority", $0.rawValue)],
                                help: "Operations submitted, by priority level."))
         })
-        admitted = r.counter(name: "sexton_operations_admitted_total", help: "Operations admitted into the registry.")
-        rejected = Dictionary(uniqueKeysWithValues: RejectReason.allCases.map {
+        admittedTotal = r.counter(name: "sexton_operations_admitted_total", help: "Operations admitted into the registry.")
+        rejectedTotal = Dictionary(uniqueKeysWithValues: RejectReason.allCases.map {
             ($0, r.counter(name: "sexton_operations_rejected_total",
                                labels: [("stage", $0.stage.rawValue), ("reason", $0.rawValue)],
                                help: "Operations rejected, by stage (staging or registry) and reason."))
         })
-        completed = Dictionary(uniqueKeysWithValues: CompletionOutcome.allCases.map {
+        completedTotal = Dictionary(uniqueKeysWithValues: CompletionOutcome.allCases.map {
             ($0, r.counter(name: "sexton_operations_completed_total", labels: [("outcome", $0.rawValue)],
                                help: "Admitted operations that ended, by outcome."))
         })
@@ -62,15 +60,15 @@ public final class SextonMetrics: Sendable {
             help: "Time to resolve a conflict batch, in seconds.")
         operationsPerConflict = r.valueHistogram(
             name: "sexton_operations_per_conflict", buckets: Buckets.operationsPerConflict,
-            help: "Operations competing in one conflict (batch members plus an active holder).")
+            help: "Operations in the batch of each conflict.")
         graceSaves = r.counter(name: "sexton_grace_period_saves_total", help: "Operations rejected because the active operation was within its grace period.")
         preemptions = r.counter(name: "sexton_preemptions_total", help: "Active operations preempted by a strictly higher priority.")
-        zombiesCreated = Dictionary(uniqueKeysWithValues: ZombieReason.allCases.map {
+        zombiesCreatedTotal = Dictionary(uniqueKeysWithValues: ZombieReason.allCases.map {
             ($0, r.counter(name: "sexton_zombies_created_total", labels: [("reason", $0.rawValue)],
                                help: "Zombies created, by reason."))
         })
-        func byStrategy<T>(_ make: (String) -> T) -> [String: T] {
-            Dictionary(uniqueKeysWithValues: StrategyLabel.all.map { ($0, make($0)) })
+        func byStrategy<T>(_ make: (String) -> T) -> [StrategyLabel: T] {
+            Dictionary(uniqueKeysWithValues: StrategyLabel.allCases.map { ($0, make($0.rawValue)) })
         }
         zombiesCleaned = byStrategy {
             r.counter(name: "sexton_zombies_cleaned_total", labels: [("strategy", $0)], help: "Zombies removed from the registry, by cleanup strategy.")

@@ -75,7 +75,7 @@ struct Exposition {
         }
         #expect(exposition.value("sexton_operations_rejected_total", ["stage": "registry", "reason": "preempted"]) == 0)
         #expect(exposition.value("sexton_operations_rejected_total", ["stage": "staging", "reason": "lost_conflict"]) == 0)
-        for strategy in StrategyLabel.all {
+        for strategy in StrategyLabel.allCases.map(\.rawValue) {
             #expect(exposition.value("sexton_zombies_cleaned_total", ["strategy": strategy]) == 0)
             #expect(exposition.value("sexton_cleanup_failures_total", ["strategy": strategy]) == 0)
         }

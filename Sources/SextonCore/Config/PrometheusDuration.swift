@@ -28,8 +28,9 @@ extension Duration {
         self = .nanoseconds(total)
     }
 
-    /// Renders the duration in the same notation (`1h30m`, `250ms`, `0s`); weeks and years are
-    /// left as days so the text reads the way operators write it.
+    /// Renders the duration in the same notation (`1h30m`, `250ms`, `0s`), to the millisecond
+    /// (the finest unit the notation has); weeks and years are left as days so the text reads
+    /// the way operators write it.
     public var prometheusText: String {
         var nanos = nanoseconds
         if nanos == 0 { return "0s" }
@@ -40,7 +41,6 @@ extension Duration {
             out += "\(nanos / size)\(suffix)"
             nanos %= size
         }
-        if nanos > 0 { out += "\(nanos)ns" }
-        return out
+        return out == sign ? "0s" : out
     }
 }

@@ -4,7 +4,7 @@ import Synchronization
 /// The real `sexton` binary, started for a test on free ports and stopped at the end.
 final class SextonProcess: @unchecked Sendable {
     let process = Process()
-    private let output = Mutex<[UInt8]>([])
+    private var sink: OutputSink?
     private(set) var api = ""
     private(set) var telemetry = ""
 
@@ -46,10 +46,9 @@ final class SextonProcess: @unchecked Sendable {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            output.withLock { $0.append(contentsOf: data) }
-        }
+        let sink = OutputSink()
+        self.sink = sink
+        pipe.fileHandleForReading.readabilityHandler = { handle in sink.append(handle.availableData) }
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
@@ -65,7 +64,7 @@ final class SextonProcess: @unchecked Sendable {
         throw ClientError("sexton did not start: \(log)")
     }
 
-    var log: String { output.withLock { String(decoding: $0, as: UTF8.self) } }
+    var log: String { sink?.text ?? "" }
 
     private static func field(_ name: String, in line: Substring) -> String {
         let token = line.split(separator: " ").first { $0.hasPrefix("\(name)=") }!
@@ -98,4 +97,13 @@ final class SextonProcess: @unchecked Sendable {
     enum Listener { case api, telemetry }
 
     func address(_ listener: Listener) -> String { listener == .api ? api : telemetry }
+}
+
+/// Everything the process printed, collected from the pipe's reader thread.
+final class OutputSink: Sendable {
+    private let bytes = Mutex<[UInt8]>([])
+
+    func append(_ data: Data) { bytes.withLock { $0.append(contentsOf: data) } }
+
+    var text: String { bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 }

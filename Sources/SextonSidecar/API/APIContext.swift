@@ -1,0 +1,32 @@
+import SextonCore
+import SextonHTTP
+import Synchronization
+
+/// What the API handlers work on: the core, the clock and the process's phase.
+struct APIContext: Sendable {
+    let coordinator: Coordinator
+    let engine: CleanupEngine
+    let clock: any SextonClock
+    let phase: @Sendable () -> Phase
+    let decoding: OperationRequestDecoding
+    let adminToken: AdminToken?
+    /// The effective configuration as `GET /admin/cleanup/status` shows it (secrets redacted).
+    let effectiveConfiguration: JSONValue
+
+    /// Runs `body`; a `SextonError` becomes its contract response. Anything else is a bug and
+    /// answers 500 without details.
+    static func answer(id: String? = nil, _ body: () throws -> (Int, JSONValue)) -> Response {
+        do {
+            let (status, value) = try body()
+            return Response(status: status, headers: TelemetryRoutes.jsonHeaders, body: value.serialized)
+        } catch let error as SextonError {
+            return ErrorResponse.make(error, id: id)
+        } catch {
+            return ErrorResponse.internalError
+        }
+    }
+
+    func refuseWhenShuttingDown() throws(SextonError) {
+        if phase() == .shuttingDown { throw SextonError(.shuttingDown, "the sidecar is shutting down; retry on another instance") }
+    }
+}

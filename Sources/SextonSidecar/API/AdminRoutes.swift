@@ -1,0 +1,70 @@
+import SextonCore
+import SextonHTTP
+
+/// `/admin/...` (CONTRACT §5): bearer-token protected; no token configured means 403.
+enum AdminRoutes {
+    static func add(to router: inout Router, _ ctx: APIContext) {
+        router.add(.post, "/admin/cleanup") { request in
+            APIContext.answer {
+                try authorize(request, ctx)
+                if let body = try RequestBody.object(request, optional: true) { _ = try JSONFields(body, allowed: []) }
+                let dryRun = try flag("dry_run", request)
+                let all = try flag("all", request)
+                let result = ctx.engine.runPass(trigger: .manual, dryRun: dryRun, all: all)
+                return (200, .object([
+                    ("dry_run", .bool(result.dryRun)),
+                    ("all", .bool(result.all)),
+                    ("candidates", .int(result.candidates)),
+                    ("cleaned", .int(result.cleaned)),
+                    ("failed", .int(result.failed)),
+                    ("duration_seconds", .double(result.duration.seconds)),
+                    ("by_strategy", .object(StrategyLabel.allCases.map { ($0.rawValue, .int(result.byStrategy[$0] ?? 0)) })),
+                ]))
+            }
+        }
+
+        router.add(.get, "/admin/cleanup/status") { request in
+            APIContext.answer {
+                try authorize(request, ctx)
+                let s = ctx.engine.snapshot()
+                let worker = s.worker
+                return (200, .object([
+                    ("worker", .object([
+                        ("running", .bool(worker.running)),
+                        ("started_at", OperationJSON.time(worker.startedAt)),
+                        ("last_run", OperationJSON.time(worker.lastPassFinishedAt)),
+                        ("next_run", OperationJSON.time(worker.nextRunAt)),
+                        ("passes", .int(worker.passes)),
+                    ])),
+                    ("dry_run", .bool(s.dryRun)),
+                    ("backlog", .int(s.backlog)),
+                    ("zombies", .int(s.zombieCount)),
+                    ("zombies_created", .int(s.zombiesCreated)),
+                    ("zombies_cleaned", .int(s.zombiesCleaned)),
+                    ("failed_handlers", .array(s.failedHandlers.map { .string($0) })),
+                    ("memory_pressure", s.memoryPressure.map { .double($0) } ?? .null),
+                    ("config", ctx.effectiveConfiguration),
+                ]))
+            }
+        }
+    }
+
+    private static func authorize(_ request: Request, _ ctx: APIContext) throws(SextonError) {
+        guard let token = ctx.adminToken else {
+            throw SextonError(.forbidden, "the admin API is disabled: no admin token is configured (admin.token_file or SEXTON_ADMIN_TOKEN)")
+        }
+        let header = request.headers["Authorization"] ?? ""
+        guard header.lowercased().hasPrefix("bearer "), token.matches(header.dropFirst(7).trimmingPrefix(" ")) else {
+            throw SextonError(.unauthenticated, header.isEmpty ? "missing bearer token" : "invalid bearer token")
+        }
+    }
+
+    private static func flag(_ name: String, _ request: Request) throws(SextonError) -> Bool {
+        guard let text = request.query[name] else { return false }
+        switch text.lowercased() {
+        case "", "true", "1": return true
+        case "false", "0": return false
+        default: throw SextonError(.invalidArgument, "\(name) must be true or false, not \"\(text)\"", field: name)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import SextonCore
+import SextonHTTP
+
+/// Reads a request's JSON body (CONTRACT §5): JSON by `Content-Type`, else 415; a route that
+/// needs no body takes an empty one with no type.
+enum RequestBody {
+    /// The body as a JSON object, or nil when it is empty and `optional`.
+    static func object(_ request: Request, optional: Bool = false) throws(SextonError) -> JSONValue? {
+        if request.body.isEmpty && request.mediaType == nil {
+            if optional { return nil }
+            throw SextonError(.invalidJSON, "a JSON object body is required")
+        }
+        guard request.mediaType == "application/json" else {
+            throw SextonError(.unsupportedMediaType, "the body must be application/json, not \(request.mediaType ?? "untyped")")
+        }
+        if request.body.isEmpty && optional { return nil }
+        guard let value = JSONValue.parse(request.body) else {
+            throw SextonError(.invalidJSON, "the body is not valid JSON")
+        }
+        guard case .object = value else {
+            throw SextonError(.invalidJSON, "the body must be a JSON object")
+        }
+        return value
+    }
+}
+
+/// Typed access to one JSON object's fields, each error naming the field.
+struct JSONFields {
+    let value: JSONValue
+    let prefix: String
+    let allowed: Set<String>
+
+    init(_ value: JSONValue, prefix: String = "", allowed: Set<String>) throws(SextonError) {
+        self.value = value
+        self.prefix = prefix
+        self.allowed = allowed
+        guard case .object(let members) = value else {
+            throw SextonError(.invalidArgument, "\(prefix.isEmpty ? "the body" : String(prefix.dropLast())) must be an object", field: prefix.isEmpty ? nil : String(prefix.dropLast()))
+        }
+        // Unknown fields are refused so a misspelt one is not silently ignored.
+        if let unknown = members.map(\.0).first(where: { !allowed.contains($0) }) {
+            throw SextonError(.invalidArgument, "unknown field \(unknown); known: \(allowed.sorted().joined(separator: ", "))", field: prefix + unknown)
+        }
+    }
+
+    func field(_ name: String) -> String { prefix + name }
+
+    /// A present, non-null member.
+    func member(_ name: String) -> JSONValue? {
+        switch value[name] {
+        case nil, .null?: nil
+        case let v?: v
+        }
+    }
+
+    func string(_ name: String) throws(SextonError) -> String? {
+        guard let v = member(name) else { return nil }
+        guard case .string(let s) = v else { throw SextonError(.invalidArgument, "\(field(name)) must be a string", field: field(name)) }
+        return s
+    }
+
+    func int(_ name: String, min: Int = .min) throws(SextonError) -> Int? {
+        guard let v = member(name) else { return nil }
+        let number: Int
+        switch v {
+        case .int(let i): number = i
+        case .double(let d) where d == d.rounded() && abs(d) < 1e15: number = Int(d)
+        default: throw SextonError(.invalidArgument, "\(field(name)) must be an integer", field: field(name))
+        }
+        guard number >= min else { throw SextonError(.invalidArgument, "\(field(name)) must be at least \(min)", field: field(name)) }
+        return number
+    }
+}

@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SextonCore
+import Synchronization
+
+/// `audit_log`: appends one JSON line per zombie and fsyncs it before the zombie may be removed,
+/// so the record survives a crash right after the removal.
+final class AuditLogHandler: CleanupHandler {
+    let path: String
+    let retention: Duration
+    /// The open file; -1 until the first write (and again after a failure, to retry the open).
+    private let fd = Mutex<Int32>(-1)
+
+    init(path: String, retention: Duration) {
+        self.path = path
+        self.retention = retention
+    }
+
+    deinit { close() }
+
+    func handle(_ zombie: Zombie, strategy: StrategyLabel, cleanedAt: Timestamp) throws {
+        var line = ZombieRecordJSON.make(zombie, strategy: strategy, cleanedAt: cleanedAt).serialized
+        line.append(UInt8(ascii: "\n"))
+        try fd.withLock { fd in
+            if fd < 0 {
+                fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+                guard fd >= 0 else { throw HandlerError("cannot open audit log \(path): \(String(cString: strerror(errno)))") }
+            }
+            let written = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written == line.count, fsync(fd) == 0 else {
+                let reason = String(cString: strerror(errno))
+                Glibc.close(fd)
+                fd = -1
+                throw HandlerError("cannot append to audit log \(path): \(reason)")
+            }
+        }
+    }
+
+    /// Every line was already fsync'd; closing releases the descriptor at shutdown.
+    func close() {
+        fd.withLock { fd in
+            if fd >= 0 { Glibc.close(fd) }
+            fd = -1
+        }
+    }
+}
+
+struct HandlerError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,69 @@
+import Logging
+import SextonCore
+import SextonHTTP
+import SextonTelemetry
+
+/// `sexton serve`: the core behind the API and telemetry listeners.
+public final class Sidecar: Sendable {
+    public let core: SidecarCore
+    private let logger: Logger
+    private let api: HTTPServer
+    private let telemetry: HTTPServer
+
+    public init(configuration: SextonConfiguration, logger: Logger) {
+        let core = SidecarCore(configuration: configuration, logger: logger)
+        self.core = core
+        self.logger = logger
+        let metrics = core.metrics
+        let limits = configuration.limits
+        func server(_ address: ListenAddress, _ name: String, _ router: Router) -> HTTPServer {
+            HTTPServer(
+                configuration: .init(
+                    host: address.host, port: address.port, maxConnections: limits.maxConnections,
+                    connectionTimeout: limits.connectionTimeout, maxBodyBytes: limits.maxBodyBytes, name: name),
+                router: router,
+                onRequest: { metrics.recordHTTPRequest(listener: name, route: $0.route, code: $0.status) },
+                log: { logger.debug("\(name) listener: \($0)") })
+        }
+        let context = APIContext(
+            coordinator: core.coordinator, engine: core.engine, clock: core.clock, phase: { core.phase },
+            decoding: OperationRequestDecoding(cleanup: { value throws(SextonError) in
+                try OperationCleanupOverride.parse(value, configuration: configuration)
+            }),
+            adminToken: configuration.admin.token, effectiveConfiguration: configuration.effectiveJSON)
+        var apiRouter = Router(renderFailure: ErrorResponse.render)
+        APIRoutes.add(to: &apiRouter, context)
+        AdminRoutes.add(to: &apiRouter, context)
+        api = server(configuration.listen.api, "api", apiRouter)
+        telemetry = server(
+            configuration.listen.telemetry, "telemetry",
+            TelemetryRoutes.router(metrics: metrics, snapshot: { core.snapshot() }))
+    }
+
+    /// Binds both listeners and starts the work; throws, naming the address, when one cannot bind.
+    public func start() throws -> (api: BoundAddress, telemetry: BoundAddress) {
+        let telemetryAddress = try telemetry.start()
+        let apiAddress: BoundAddress
+        do {
+            apiAddress = try api.start()
+        } catch {
+            telemetry.stop(gracePeriod: .zero)
+            throw error
+        }
+        core.startWork()
+        core.set(.serving)
+        return (apiAddress, telemetryAddress)
+    }
+
+    /// Readiness turns 503 at once; in-flight API requests finish (up to `timeout`); the work
+    /// stops; handlers' outputs are already durable; the telemetry listener goes last so probes
+    /// answer throughout.
+    public func shutdown(timeout: Duration) {
+        core.set(.shuttingDown)
+        let deadline = ContinuousClock.now + timeout
+        api.stop(gracePeriod: timeout)
+        core.stopWork()
+        for handler in core.handlers.values { (handler as? AuditLogHandler)?.close() }
+        telemetry.stop(gracePeriod: max(.zero, min(.seconds(1), deadline - ContinuousClock.now)))
+    }
+}

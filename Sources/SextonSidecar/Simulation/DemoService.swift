@@ -1,0 +1,29 @@
+import Foundation
+import ServiceLifecycle
+import SextonCore
+
+/// `sexton serve --demo`: the simulate workload against the serving sidecar, until shutdown, so
+/// `/metrics`, the dashboards and the alerts show live data.
+public struct DemoService: Service {
+    let core: SidecarCore
+    let settings: Workload.Settings
+
+    public init(core: SidecarCore, settings: Workload.Settings = Workload.Settings()) {
+        self.core = core
+        self.settings = settings
+    }
+
+    public func run() async throws {
+        let workload = Workload(coordinator: core.coordinator, clock: core.clock, settings: settings)
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            workload.run(for: nil)
+            finished.signal()
+        }
+        thread.name = "sexton-demo"
+        thread.start()
+        try? await gracefulShutdown()
+        workload.stop()
+        finished.wait()
+    }
+}
