@@ -18,16 +18,24 @@ extension CleanupEngine {
         }
         guard !work.claims.isEmpty else { return }
         tally.candidates += work.claims.count
-        let outcomes = work.claims.map { run($0, remover: work.remover) }
-        let now = clock.now()
-        let exhausted = state.withLock { s in
-            work.claims.indices.map { i in record(outcomes[i], of: work.claims[i], now: now, in: &s) }
+        // Each removal's end is the next one's start: one clock read per zombie.
+        var now = clock.now()
+        var outcomes: [ClaimOutcome] = []
+        outcomes.reserveCapacity(work.claims.count)
+        for claim in work.claims {
+            let outcome = run(claim, remover: work.remover, start: now)
+            if case .removed(let latency, _) = outcome { now = now + latency } else { now = clock.now() }
+            outcomes.append(outcome)
         }
+        let recordedAt = now
+        let exhausted = state.withLock { s in
+            work.claims.indices.map { i in record(outcomes[i], of: work.claims[i], now: recordedAt, in: &s) }
+        }
+        var cleanedByLabel = [Int](repeating: 0, count: StrategyLabel.allCases.count)
         for (i, claim) in work.claims.enumerated() {
             switch outcomes[i] {
             case .removed(let latency, let at):
-                tally.cleaned += 1
-                tally.byStrategy[claim.label, default: 0] += 1
+                cleanedByLabel[claim.label.ordinal] += 1
                 observer.zombieCleaned(claim.zombie, strategy: claim.label, latency: latency, ageAtCleanup: at - claim.zombie.endedAt)
             case .waiting:
                 break
@@ -37,10 +45,13 @@ extension CleanupEngine {
                     claim.zombie, strategy: claim.label, handler: claim.handler ?? "", error: error, exhausted: exhausted[i])
             }
         }
+        for label in StrategyLabel.allCases where cleanedByLabel[label.ordinal] > 0 {
+            tally.cleaned += cleanedByLabel[label.ordinal]
+            tally.byStrategy[label, default: 0] += cleanedByLabel[label.ordinal]
+        }
     }
 
-    private func run(_ claim: Claim, remover: (any ZombieRemover)?) -> ClaimOutcome {
-        let start = clock.now()
+    private func run(_ claim: Claim, remover: (any ZombieRemover)?, start: Timestamp) -> ClaimOutcome {
         if let name = claim.handler {
             do {
                 guard let handler = handlers[name] else { throw CleanupHandlerNotFound(name: name) }

@@ -81,11 +81,18 @@ public final class CleanupEngine: ZombieSink, Sendable {
         let policy = policy(for: zombie)
         let dryRun = config.dryRun
         let handlerRetention = policy.handler.flatMap { handlers[$0]?.retention } ?? .zero
-        let work = state.withLock { s in
+        let creation = state.withLock { s -> Creation in
+            s.created += 1
+            let plan = CleanupPlan(zombie, policy: policy, adaptive: adaptiveInputs(s, zombieCount: s.zombieCount + 1))
+            if case .immediate(let trigger) = plan, !dryRun, policy.handler == nil {
+                // No handler to wait for: remove it without indexing it. Its target does not
+                // grow, so the per-target cap has nothing to do.
+                if let trigger { s.triggers[trigger, default: 0] += 1 }
+                s.removingUnindexed += 1
+                return .removeAtOnce(trigger, s.remover)
+            }
             var work = CleanupWork()
             let now = clock.now()
-            s.created += 1
-            let plan = CleanupPlan(zombie, policy: policy, adaptive: adaptiveInputs(s, zombieCount: s.store.count + 1))
             let slot = s.store.insert(zombie, handler: policy.handler, retry: policy.retry, label: plan.label)
             switch plan {
             case .immediate(let trigger):
@@ -110,12 +117,34 @@ public final class CleanupEngine: ZombieSink, Sendable {
                 s.evictOverCap(target, pass: reportedAtCreation, dryRun: dryRun, countTriggers: true, into: &work)
             }
             work.remover = s.remover
-            return work
+            return .work(work)
         }
-        if !work.isEmpty {
+        switch creation {
+        case .removeAtOnce(let trigger, let remover):
+            removeAtOnce(zombie, trigger: trigger, remover: remover)
+        case .work(let work) where !work.isEmpty:
             var tally = CleanupPassResult(trigger: .manual, dryRun: dryRun, all: false, finishedAt: zombie.endedAt)
             perform(work, into: &tally)
+        case .work:
+            break
         }
+    }
+
+    private enum Creation {
+        case removeAtOnce(AdaptiveTrigger?, (any ZombieRemover)?)
+        case work(CleanupWork)
+    }
+
+    private func removeAtOnce(_ zombie: Zombie, trigger: AdaptiveTrigger?, remover: (any ZombieRemover)?) {
+        if let trigger { observer.cleanupTriggered(trigger) }
+        let start = clock.now()
+        _ = remover?.removeZombie(zombie.entity, operationID: zombie.operationID)
+        let end = clock.now()
+        state.withLock { s in
+            s.removingUnindexed -= 1
+            s.cleaned += 1
+        }
+        observer.zombieCleaned(zombie, strategy: .immediate, latency: end - start, ageAtCleanup: end - zombie.endedAt)
     }
 
     // MARK: Queries

@@ -34,7 +34,7 @@ extension CleanupEngine {
         return state.withLock { s in
             let oldest = s.store.all.head >= 0 ? s.store.record(s.store.all.head).zombie.endedAt : nil
             return CleanupSnapshot(
-                zombieCount: s.store.count,
+                zombieCount: s.zombieCount,
                 zombiesByTargetType: s.store.byType.counts,
                 oldestZombieEndedAt: oldest,
                 oldestZombieAge: oldest.map { max(now - $0, .zero) },

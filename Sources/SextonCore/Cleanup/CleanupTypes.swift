@@ -2,6 +2,18 @@
 /// be, removed. `manual` is an operator's purge.
 public enum StrategyLabel: String, CaseIterable, Sendable {
     case immediate, deferred, lazy, custom, manual, none
+
+    /// Its position in `allCases`, for counting per label in an array.
+    var ordinal: Int {
+        switch self {
+        case .immediate: 0
+        case .deferred: 1
+        case .lazy: 2
+        case .custom: 3
+        case .manual: 4
+        case .none: 5
+        }
+    }
 }
 
 /// Why the effective strategy of a zombie became `immediate` (CONTRACT §3.2). Telemetry maps

@@ -5,6 +5,8 @@ struct EngineState {
     weak var remover: (any ZombieRemover)?
     var created = 0
     var cleaned = 0
+    /// Immediate zombies being removed without ever entering the store (no handler to run).
+    var removingUnindexed = 0
     var triggers: [AdaptiveTrigger: Int] = [:]
     var failedHandlers: Set<String> = []
     var lastFailureAt: Timestamp?
@@ -17,6 +19,9 @@ struct EngineState {
     var lastPass: CleanupPassResult?
     var passCounter: UInt64 = 0
     var rng: SplitMix64
+
+    /// Every zombie held, those on their way out included.
+    var zombieCount: Int { store.count + removingUnindexed }
 
     init(maxPerTarget: Int, seed: UInt64) {
         store = ZombieStore(maxPerTarget: maxPerTarget)

@@ -175,20 +175,9 @@ struct ZombieStore {
         return nil
     }
 
-    /// The live due entries at `now` in due order, without removing them (a dry run): a walk
-    /// of the heap that prunes every subtree whose root is not due, so it costs O(due log due).
+    /// The live due entries at `now` in due order, without removing them (a dry run).
     func dueSlots(now: Timestamp) -> [Int32] {
-        var found: [DueQueue.Entry] = []
-        var stack = due.entries.isEmpty ? [] : [0]
-        let entries = due.entries
-        while let i = stack.popLast() {
-            let entry = entries[i]
-            guard entry.due <= now.nanoseconds else { continue }
-            if nodes[Int(entry.slot)].scheduleID == entry.scheduleID { found.append(entry) }
-            if 2 * i + 1 < entries.count { stack.append(2 * i + 1) }
-            if 2 * i + 2 < entries.count { stack.append(2 * i + 2) }
-        }
-        return found.sorted { ($0.due, $0.scheduleID) < ($1.due, $1.scheduleID) }.map(\.slot)
+        due.entries(dueAt: now.nanoseconds).filter { nodes[Int($0.slot)].scheduleID == $0.scheduleID }.map(\.slot)
     }
 
     /// Rebuilds the due queue once stale entries (left by early removals) outnumber live ones,
