@@ -24,9 +24,10 @@ func makeLogger() -> Logger {
 }
 
 /// Loads the configuration or prints every error and exits 2.
-func loadConfiguration(file: String?, arguments: [String]) throws -> SextonConfiguration {
+func loadConfiguration(file: String?, arguments: [String], logger: Logger) throws -> SextonConfiguration {
     switch ConfigurationLoader.load(file: file, environment: ProcessInfo.processInfo.environment, arguments: arguments) {
     case .success(let configuration):
+        for warning in configuration.warnings { logger.warning("ignored environment variable", metadata: ["problem": "\(warning)"]) }
         return configuration
     case .failure(let errors):
         FileHandle.standardError.write(Data("invalid configuration:\n\(errors)\n".utf8))
@@ -45,7 +46,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = makeLogger()
-        let configuration = try loadConfiguration(file: config, arguments: settings)
+        let configuration = try loadConfiguration(file: config, arguments: settings, logger: logger)
         let sidecar = Sidecar(configuration: configuration, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: SidecarService(sidecar: sidecar, logger: logger), failureTerminationBehavior: .gracefullyShutdownGroup)
@@ -101,7 +102,7 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         let logger = makeLogger()
-        let configuration = try loadConfiguration(file: config, arguments: settings)
+        let configuration = try loadConfiguration(file: config, arguments: settings, logger: logger)
         var workload = Workload.Settings()
         workload.targets = targets
         workload.rate = rate

@@ -35,7 +35,6 @@ public enum ConfigurationLoader {
         }
         let flags = CommandLineFlags(arguments, settings: settings)
         errors.issues += flags.issues
-        errors.issues += unknownVariables(environment, settings: settings)
 
         let reader = ConfigReader(providers: [
             InMemoryProvider(name: "flags", values: configValues(flags.values, settings)),
@@ -53,6 +52,9 @@ public enum ConfigurationLoader {
         let (handlers, handlerIssues) = HandlerSection.read(fileSection?.namedMaps["handlers"] ?? [])
         config.policies = policies
         config.handlers = handlers
+        // Warnings, not errors: a stray SEXTON_ variable from a test harness or a platform must
+        // not stop the sidecar, but a misspelt one is still reported at start.
+        config.warnings = unknownVariables(environment, settings: settings).map(\.description)
         errors.issues += policyIssues + handlerIssues + resolveToken(&config, environment: environment)
         errors.issues += config.validate()
 

@@ -15,6 +15,8 @@ public struct SextonConfiguration: Sendable, Equatable, CustomStringConvertible 
     public var limits = LimitsConfig()
     public var memory = MemoryConfig()
     public var shutdownTimeout: Duration = .seconds(10)
+    /// Problems that do not stop the sidecar (unknown `SEXTON_*` variables); `serve` logs them.
+    public var warnings: [String] = []
 
     public init() {}
 
