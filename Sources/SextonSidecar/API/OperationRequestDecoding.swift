@@ -9,8 +9,8 @@ struct OperationRequestDecoding {
         "expected_version", "cleanup",
     ]
 
-    /// Reads the per-operation `cleanup` object; errors name `cleanup.<key>`.
-    let cleanup: @Sendable (JSONValue) throws(SextonError) -> CleanupOverride
+    /// Reads the per-operation `cleanup` object over its op type's policy; errors name `cleanup.<key>`.
+    let cleanup: @Sendable (_ value: JSONValue, _ opType: String) throws(SextonError) -> CleanupOverride
 
     func decode(_ body: JSONValue, prefix: String = "") throws(SextonError) -> OperationRequest {
         let f = try JSONFields(body, prefix: prefix, allowed: Self.fields)
@@ -28,7 +28,7 @@ struct OperationRequestDecoding {
         request.expectedVersion = try f.int("expected_version", min: 0)
         if let value = f.member("cleanup") {
             do {
-                request.cleanup = try cleanup(value)
+                request.cleanup = try cleanup(value, request.opType)
             } catch {
                 throw error.prefixed(prefix)
             }

@@ -27,8 +27,8 @@ public final class Sidecar: Sendable {
         }
         let context = APIContext(
             coordinator: core.coordinator, engine: core.engine, clock: core.clock, phase: { core.phase },
-            decoding: OperationRequestDecoding(cleanup: { value throws(SextonError) in
-                try OperationCleanupOverride.parse(value, configuration: configuration)
+            decoding: OperationRequestDecoding(cleanup: { value, opType throws(SextonError) in
+                try OperationCleanupOverride.parse(value, opType: opType, configuration: configuration)
             }),
             adminToken: configuration.admin.token, effectiveConfiguration: configuration.effectiveJSON)
         var apiRouter = Router(renderFailure: ErrorResponse.render)
