@@ -9,9 +9,20 @@ final class DiscardingSink: ZombieSink {
     func zombieCreated(_ zombie: Zombie) {}
 }
 
+/// Keeps the duration of the last conflict resolution (the coordinator times only the
+/// resolution itself, under the shard lock).
+final class ResolutionTimer: CoordinatorObserver {
+    let lastNanoseconds = Atomic<Int64>(0)
+    func conflictResolved(batchSize: Int, duration: Duration, detected: Bool) {
+        lastNanoseconds.store(duration.nanoseconds, ordering: .relaxed)
+    }
+}
+
 /// A coordinator that resolves on arrival and forgets at once, so history does not pile up
 /// across benchmark runs.
-func makeCoordinator(retention: Duration = .zero) -> Coordinator {
+func makeCoordinator(
+    retention: Duration = .zero, observer: any CoordinatorObserver = NoCoordinatorObserver()
+) -> Coordinator {
     var config = CoordinatorConfig()
     config.stagingWindow = .zero
     config.historyRetention = retention
@@ -19,21 +30,44 @@ func makeCoordinator(retention: Duration = .zero) -> Coordinator {
     let clock = SystemClock()
     return Coordinator(
         config: config, clock: clock, scheduler: TaskScheduler(clock: clock), zombies: DiscardingSink(),
-        observer: NoCoordinatorObserver())
+        observer: observer)
 }
 
-/// Heap bytes in use (glibc's view), to price live operations.
-func heapInUse() -> Int {
+/// Resident memory (from /proc/self/statm): what live operations really cost, allocator
+/// overhead and slack included.
+func residentBytes() -> Int {
     #if canImport(Glibc)
-    Int(mallinfo2().uordblks)
+    let fd = open("/proc/self/statm", O_RDONLY)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 256)
+    let count = read(fd, &buffer, buffer.count)
+    guard count > 0 else { return 0 }
+    let fields = String(decoding: buffer[..<count], as: UTF8.self).split(separator: " ")
+    return (Int(fields[1]) ?? 0) * sysconf(Int32(_SC_PAGESIZE))
     #else
-    0
+    return 0
+    #endif
+}
+
+/// Makes glibc return big freed buffers to the system at once, so resident memory before and
+/// after filling the coordinator measures what the coordinator holds (mallopt is not in the
+/// Glibc module map, hence dlsym).
+func useFixedMallocThresholds() {
+    #if canImport(Glibc)
+    typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+    guard let symbol = dlsym(nil, "mallopt") else { return }
+    let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+    _ = mallopt(-3, 128 * 1024)  // M_MMAP_THRESHOLD, fixed
+    _ = mallopt(-1, 0)  // M_TRIM_THRESHOLD
     #endif
 }
 
 /// State kept across the runs of one benchmark: the coordinator and a counter for unique names.
 final class Fixture: Sendable {
-    let coordinator = makeCoordinator()
+    let timer = ResolutionTimer()
+    let coordinator: Coordinator
+    init() { coordinator = makeCoordinator(observer: timer) }
     private let counter = Atomic<Int>(0)
     func next() -> Int { counter.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
@@ -56,7 +90,12 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     let conflicts = Fixture()
-    Benchmark("Conflict batch of 8 (submitBatch, end to end)", configuration: .init(maxIterations: 200_000)) { benchmark in
+    let resolution = BenchmarkMetric.custom("resolution alone (ns)", useScalingFactor: false)
+    Benchmark(
+        "Conflict batch of 8 (submitBatch end to end; resolution alone)",
+        configuration: .init(
+            metrics: [.wallClock, .mallocCountTotal, resolution], maxDuration: .seconds(5), maxIterations: 200_000)
+    ) { benchmark in
         let n = conflicts.next()
         let priorities: [Priority] = [.low, .high, .normal, .critical, .background, .high, .normal, .critical]
         let batch = priorities.enumerated().map { index, priority in
@@ -65,6 +104,7 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         blackHole(conflicts.coordinator.submitBatch(batch))
         benchmark.stopMeasurement()
+        benchmark.measurement(resolution, Int(conflicts.timer.lastNanoseconds.load(ordering: .relaxed)))
         try conflicts.coordinator.cancel("b\(n)-3")
         conflicts.coordinator.maintain()
     }
@@ -82,20 +122,24 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(registry.count)
     }
 
-    let perOperation = BenchmarkMetric.custom("heap bytes per live operation", useScalingFactor: false)
+    let perOperation = BenchmarkMetric.custom("resident bytes per live operation", useScalingFactor: false)
     for (name, generatedIDs) in [("short ids", false), ("generated UUID ids", true)] {
         Benchmark(
             "Memory at 1,000,000 live operations (\(name))",
-            configuration: .init(metrics: [perOperation, .peakMemoryResident], maxIterations: 3, maxDuration: .seconds(60))
+            // One run, no warm-up: memory a previous run freed would hide the growth.
+            configuration: .init(
+                metrics: [perOperation, .peakMemoryResident], warmupIterations: 0, maxDuration: .seconds(60),
+                maxIterations: 1)
         ) { benchmark in
+            useFixedMallocThresholds()
             let count = 1_000_000
             let requests = (0..<count).map { OperationRequest(id: generatedIDs ? nil : "o\($0)", target: "t\($0)") }
-            let before = heapInUse()
+            let before = residentBytes()
             let coordinator = makeCoordinator(retention: .seconds(60))
             for request in requests {
                 try coordinator.submit(request) { blackHole($0) }
             }
-            let after = heapInUse()
+            let after = residentBytes()
             precondition(coordinator.snapshot().active == count)
             benchmark.measurement(perOperation, (after - before) / count)
         }

@@ -121,8 +121,8 @@ public final class Coordinator: ZombieRemover, Sendable {
             let group = groups[target]!
             let outcomes = shard(forTarget: target).state.withLock { $0.submitBatch(group, now: now, effects: &effects) }
             for (position, result) in outcomes {
-                if case .failure = result, let id = requests[position].id ?? group.first(where: { $0.position == position })?.submission.id {
-                    shared.ids.release(id)
+                if case .failure = result, let refused = group.first(where: { $0.position == position }) {
+                    shared.ids.release(refused.submission.id)
                 }
                 results[position] = result
             }
