@@ -41,6 +41,9 @@ public final class HTTPServer: Sendable {
 
     public var boundAddress: BoundAddress? { running.withLock { $0?.address } }
 
+    /// Requests received and not yet answered, waiting handlers included.
+    public var inFlightRequests: Int { engine.inFlight.load(ordering: .acquiring) }
+
     /// Binds and starts serving; returns the bound address (the real port when port was 0).
     @discardableResult
     public func start() throws -> BoundAddress {

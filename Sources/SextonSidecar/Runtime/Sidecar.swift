@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SextonCore
 import SextonHTTP
@@ -55,13 +56,16 @@ public final class Sidecar: Sendable {
         return (apiAddress, telemetryAddress)
     }
 
-    /// Readiness turns 503 at once; in-flight API requests finish (up to `timeout`); the work
-    /// stops; handlers' outputs are already durable; the telemetry listener goes last so probes
-    /// answer throughout.
+    /// Readiness turns 503 at once and new operations get 503 `shutting_down` while in-flight
+    /// requests finish (up to `timeout`); then the listeners close and the work stops. Handlers'
+    /// outputs are already durable; the telemetry listener goes last so probes answer throughout.
     public func shutdown(timeout: Duration) {
         core.set(.shuttingDown)
         let deadline = ContinuousClock.now + timeout
-        api.stop(gracePeriod: timeout)
+        while api.inFlightRequests > 0 && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        api.stop(gracePeriod: max(.zero, deadline - ContinuousClock.now))
         core.stopWork()
         for handler in core.handlers.values { (handler as? AuditLogHandler)?.close() }
         telemetry.stop(gracePeriod: max(.zero, min(.seconds(1), deadline - ContinuousClock.now)))
