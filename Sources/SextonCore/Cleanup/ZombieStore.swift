@@ -19,22 +19,32 @@ struct ZombieNode {
     var typeID: Int32 = -1
 }
 
-struct ZombieRecord {
-    var zombie: Zombie
-    var handler: String?
-    var retry: RetryPolicy
+/// A zombie with what its removal needs. A class, so the slab, claims and slices move a
+/// pointer instead of a 250-byte value (slices of values were big enough to be mmapped afresh).
+final class ZombieRecord: Sendable {
+    let zombie: Zombie
+    let handler: String?
+    let retry: RetryPolicy
+
+    init(zombie: Zombie, handler: String?, retry: RetryPolicy) {
+        self.zombie = zombie
+        self.handler = handler
+        self.retry = retry
+    }
 }
 
 /// A zombie taken for removal: its handler runs and the registry drops it, outside the lock.
 struct Claim {
     var slot: Int32
-    var zombie: Zombie
+    var record: ZombieRecord
     var label: StrategyLabel
     /// The handler to run first; nil when none is configured, it already succeeded, or in a dry run.
     var handler: String?
     /// A `custom` zombie whose handler runs now: after success it waits out the handler's
     /// retention instead of being removed.
     var waitsForRetention: Bool
+
+    var zombie: Zombie { record.zombie }
 }
 
 /// Every zombie the engine holds, with the indexes the queries and passes need: insertion
@@ -144,7 +154,7 @@ struct ZombieStore {
         let record = records[i]!
         let handler = dryRun || nodes[i].handlerDone ? nil : record.handler
         return Claim(
-            slot: slot, zombie: record.zombie, label: label, handler: handler,
+            slot: slot, record: record, label: label, handler: handler,
             waitsForRetention: label == .custom && handler != nil)
     }
 
