@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Every benchmark target gets the same dependencies and plugin; add a name here to add a target
 /// under Benchmarks/<Name>/.
-let benchmarkTargets = ["CoordinatorBenchmarks"]
+let benchmarkTargets = ["CoordinatorBenchmarks", "CleanupBenchmarks"]
 
 let package = Package(
     name: "sexton-benchmarks",

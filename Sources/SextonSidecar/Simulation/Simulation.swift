@@ -51,8 +51,9 @@ public enum Simulation {
             line("operations submitted", c.submitted)
             line("operations admitted", c.admitted)
             line("rejected in staging", c.rejectedInStaging)
+            line("rejections by reason", "")
             for (reason, count) in tally.rejectionsByReason.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                line("  rejected \(reason.rawValue)", count)
+                line("  \(reason.rawValue) (\(reason.stage.rawValue))", count)
             }
             line("succeeded / failed", "\(c.succeeded) / \(c.failed)")
             line("preempted / expired / cancelled", "\(c.preempted) / \(c.expired) / \(c.cancelled)")
