@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SextonCore", targets: ["SextonCore"]),
+        .library(name: "SextonHTTP", targets: ["SextonHTTP"]),
+        .library(name: "SextonTelemetry", targets: ["SextonTelemetry"]),
         .executable(name: "sexton", targets: ["sexton"]),
     ],
     dependencies: [

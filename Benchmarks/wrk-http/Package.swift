@@ -1,13 +1,11 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// A wrk target for SextonHTTP alone. The root package does not export SextonHTTP as a
-// product, so this package builds the module's sources through symlinks instead.
+// A wrk target for SextonHTTP alone: a server with one fixed route, no Sexton logic.
 let package = Package(
     name: "wrk-http",
+    dependencies: [.package(name: "sexton", path: "../..")],
     targets: [
-        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd"),
-        .target(name: "SextonHTTP", dependencies: ["CMicroHTTPD"]),
-        .executableTarget(name: "http-bench", dependencies: ["SextonHTTP"]),
+        .executableTarget(name: "http-bench", dependencies: [.product(name: "SextonHTTP", package: "sexton")]),
     ]
 )
