@@ -22,8 +22,8 @@ final class ProcessMetrics: Sendable {
         openFDs = registry.gauge(name: "process_open_fds", help: "Number of open file descriptors.")
         maxFDs = registry.gauge(name: "process_max_fds", help: "Maximum number of open file descriptors.")
         startTime = registry.gauge(name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.")
-        if let stat = Self.readStat() {
-            startTime.set(stat.startTimeSeconds)
+        if let stat = Self.readStat(), let boot = Self.bootTime() {
+            startTime.set(boot + stat.startTicks / Self.ticksPerSecond)
         }
     }
 
@@ -48,7 +48,8 @@ final class ProcessMetrics: Sendable {
         var cpuSeconds: Double
         var residentBytes: Double
         var virtualBytes: Double
-        var startTimeSeconds: Double
+        /// Clock ticks after boot.
+        var startTicks: Double
     }
 
     private static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
@@ -60,14 +61,15 @@ final class ProcessMetrics: Sendable {
         let fields = text[text.index(after: close)...].split(separator: " ")
         // fields[0] is field 3 (state): utime is field 14, stime 15, starttime 22, vsize 23, rss 24.
         guard fields.count > 21, let utime = Double(fields[11]), let stime = Double(fields[12]),
-            let start = Double(fields[19]), let vsize = Double(fields[20]), let rss = Double(fields[21]),
-            let boot = bootTime()
+            let start = Double(fields[19]), let vsize = Double(fields[20]), let rss = Double(fields[21])
         else { return nil }
         return Stat(
             cpuSeconds: (utime + stime) / ticksPerSecond, residentBytes: rss * pageSize, virtualBytes: vsize,
-            startTimeSeconds: boot + start / ticksPerSecond)
+            startTicks: start)
     }
 
+    /// Read once, at start: the kernel builds all of /proc/stat (every CPU's and interrupt's
+    /// counters) for each read, which cost a quarter of a scrape when it was read every time.
     private static func bootTime() -> Double? {
         guard let text = readFile("/proc/stat") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
