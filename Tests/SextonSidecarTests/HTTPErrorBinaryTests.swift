@@ -45,7 +45,7 @@ import Glibc
         defer { close(fd) }
         let head = "POST /v1/operations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n"
         try HTTPClient.send(fd, Array(head.utf8))
-        let reply = try HTTPClient.parse(readReply(fd))
+        let reply = try HTTPClient.parse(HTTPClient.readOne(fd))
         #expect(reply.status == 413)
         #expect((reply.json["error"] as? [String: Any])?["code"] as? String == "payload_too_large")
         #expect(try sexton.metrics().value("sexton_operations_submitted_total") == 0)
@@ -72,21 +72,5 @@ import Glibc
             "POST", sexton.api, "/v1/operations/none/start", body: Array("{}".utf8),
             headers: ["Content-Type": "application/json; charset=utf-8"])
         #expect(charset.status == 404)
-    }
-
-    /// Reads until the head and the declared body are in, without waiting for the peer to close
-    /// (the server may keep the connection while it still expects our body).
-    private func readReply(_ fd: Int32) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { return out }
-            out.append(contentsOf: chunk[0..<n])
-            if let reply = try? HTTPClient.parse(out), let length = reply.header("Content-Length").flatMap(Int.init),
-                reply.body.count >= length {
-                return out
-            }
-        }
     }
 }

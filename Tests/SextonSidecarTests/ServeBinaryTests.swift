@@ -20,12 +20,25 @@ import Glibc
         let sexton = try SextonProcess(["--coordinator-staging-window", "2s"])
         let held = Background { try sexton.submit("t1", ["id": "in-flight"]) }
         try poll("the submission to be staged") { try sexton.metrics().value("sexton_staged_operations") == 1 }
+        // A kept-alive connection, opened before the signal, is how a new operation still
+        // reaches a listener that no longer accepts connections.
+        let kept = try HTTPClient.connect(sexton.api)
+        defer { close(kept) }
+        try HTTPClient.send(kept, Array("GET /v1/zombies HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        #expect(try HTTPClient.parse(HTTPClient.readOne(kept)).status == 200)
 
         kill(sexton.process.processIdentifier, SIGTERM)
         try poll("readyz to fail") { try sexton.get("/readyz", on: .telemetry).status == 503 }
         let ready = try sexton.get("/readyz?verbose", on: .telemetry)
         #expect(ready.text.contains("[-]shutdown failed"))
         #expect(try sexton.get("/livez", on: .telemetry).status == 200)
+
+        let late = #"{"target":"t2"}"#
+        try HTTPClient.send(kept, Array("POST /v1/operations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(late.utf8.count)\r\n\r\n\(late)".utf8))
+        let refused = try HTTPClient.parse(HTTPClient.readOne(kept))
+        #expect(refused.status == 503)
+        #expect((refused.json["error"] as? [String: Any])?["code"] as? String == "shutting_down")
+        #expect(refused.header("Retry-After") != nil)
 
         let answer = try held.wait()
         #expect(answer.status == 200)

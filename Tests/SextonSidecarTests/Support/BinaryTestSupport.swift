@@ -25,6 +25,23 @@ extension SextonProcess {
     }
 }
 
+extension HTTPClient {
+    /// Reads one response (head and the body its `Content-Length` declares) without waiting for
+    /// the peer to close, so a connection can be kept open for another request.
+    static func readOne(_ fd: Int32) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { return out }
+            out.append(contentsOf: chunk[0..<n])
+            if let reply = try? parse(out), let length = reply.header("Content-Length").flatMap(Int.init), reply.body.count >= length {
+                return out
+            }
+        }
+    }
+}
+
 /// Re-checks `condition` until it holds, failing after `timeout` seconds instead of sleeping a
 /// fixed time that is either too short on a loaded machine or wasted on an idle one.
 func poll(_ what: String, timeout: TimeInterval = 10, _ condition: () throws -> Bool) throws {
