@@ -99,7 +99,7 @@ extension CoordinatorShard {
         setStatus(slot, .rejected)
         ops[slot].reason = reason
         ops[slot].endedAt = now
-        if let winner { extras(slot).winner = winner }
+        ops[slot].winner = winner
         counters.rejectedInStaging += 1
         observer.rejected(stage: .staging, reason: reason)
         if reason == .gracePeriod {
@@ -113,7 +113,7 @@ extension CoordinatorShard {
         _ slot: Int, by winner: String, target: inout TargetState, now: Int64, effects: inout ShardEffects
     ) {
         ops[slot].reason = .preempted
-        extras(slot).winner = winner
+        ops[slot].winner = winner
         counters.preempted += 1
         observer.rejected(stage: .registry, reason: .preempted)
         observer.preempted()

@@ -19,6 +19,7 @@ extension CoordinatorShard {
             id: submission.id, target: request.target, targetType: request.targetType, opType: request.opType,
             extras: hasExtras
                 ? OperationExtras(parent: request.parent, retryOf: request.retryOf, cleanup: request.cleanup) : nil,
+            winner: nil,
             sequence: nextSequence, submittedAt: now, retryCount: UInt32(request.retryCount),
             priority: UInt8(request.priority.value), effectivePriority: UInt8(submission.effectivePriority.value))
         nextSequence += 1

@@ -38,10 +38,8 @@ public struct OperationRequest: Sendable, Equatable {
         if let parent { try Self.checkID(parent, field: "parent") }
         if let retryOf { try Self.checkID(retryOf, field: "retry_of") }
         try Self.checkTarget(target)
-        try Self.check(targetType, field: "target_type", allowed: "[a-z0-9_]") { $0 == UInt8(ascii: "_") }
-        try Self.check(opType, field: "op_type", allowed: "[a-z0-9_.-]") {
-            $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
-        }
+        try Self.checkName(targetType, field: "target_type", allowed: "[a-z0-9_]", extra: "_")
+        try Self.checkName(opType, field: "op_type", allowed: "[a-z0-9_.-]", extra: "_.-")
         if retryCount < 0 || retryCount > Int(UInt32.max) {
             throw SextonError(.invalidArgument, "retry_count must be an integer ≥ 0", field: "retry_count")
         }
@@ -50,30 +48,48 @@ public struct OperationRequest: Sendable, Equatable {
         }
     }
 
+    // The checks walk UTF-8 bytes with plain comparisons: validation runs on every submission,
+    // and generic range and closure checks cost more than the rest of an uncontended submit.
+
     private static func checkID(_ id: String, field: String) throws(SextonError) {
-        let bytes = id.utf8
-        let valid = (1...128).contains(bytes.count) && bytes.allSatisfy { byte in
-            isLowerOrDigit(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")
-                || byte == UInt8(ascii: "-")
+        var count = 0
+        for byte in id.utf8 {
+            count += 1
+            if count > 128 || !(isLowerOrDigit(byte) || isUpper(byte) || isOneOf(byte, "._:-")) {
+                throw badID(field)
+            }
         }
-        if !valid {
-            throw SextonError(.invalidArgument, "\(field) must be 1–128 characters of [A-Za-z0-9._:-]", field: field)
-        }
+        if count == 0 { throw badID(field) }
+    }
+
+    private static func badID(_ field: String) -> SextonError {
+        SextonError(.invalidArgument, "\(field) must be 1–128 characters of [A-Za-z0-9._:-]", field: field)
     }
 
     private static func checkTarget(_ target: String) throws(SextonError) {
-        let scalars = target.unicodeScalars
         var count = 0
-        for scalar in scalars {
+        var isASCII = true
+        for byte in target.utf8 {
             count += 1
-            if count > 256 || !isPrintable(scalar) {
-                throw SextonError(.invalidArgument, "target must be 1–256 printable characters", field: "target")
+            if byte >= 0x80 {
+                isASCII = false
+                break
             }
+            if count > 256 || byte < 0x20 || byte == 0x7F { throw badTarget() }
         }
-        if count == 0 {
-            throw SextonError(.invalidArgument, "target must be 1–256 printable characters", field: "target")
+        if isASCII {
+            if count == 0 { throw badTarget() }
+            return
         }
+        count = 0
+        for scalar in target.unicodeScalars {
+            count += 1
+            if count > 256 || !isPrintable(scalar) { throw badTarget() }
+        }
+    }
+
+    private static func badTarget() -> SextonError {
+        SextonError(.invalidArgument, "target must be 1–256 printable characters", field: "target")
     }
 
     private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
@@ -84,16 +100,29 @@ public struct OperationRequest: Sendable, Equatable {
         }
     }
 
-    private static func check(
-        _ value: String, field: String, allowed: String, extra: (UInt8) -> Bool
+    /// A `target_type` or `op_type`: 1–64 bytes of lowercase letters, digits and `extra`.
+    private static func checkName(
+        _ value: String, field: String, allowed: String, extra: StaticString
     ) throws(SextonError) {
-        let bytes = value.utf8
-        if !(1...64).contains(bytes.count) || !bytes.allSatisfy({ isLowerOrDigit($0) || extra($0) }) {
-            throw SextonError(.invalidArgument, "\(field) must be 1–64 characters of \(allowed)", field: field)
+        var count = 0
+        for byte in value.utf8 {
+            count += 1
+            if count > 64 || !(isLowerOrDigit(byte) || isOneOf(byte, extra)) { throw badName(field, allowed) }
         }
+        if count == 0 { throw badName(field, allowed) }
+    }
+
+    private static func badName(_ field: String, _ allowed: String) -> SextonError {
+        SextonError(.invalidArgument, "\(field) must be 1–64 characters of \(allowed)", field: field)
+    }
+
+    private static func isOneOf(_ byte: UInt8, _ set: StaticString) -> Bool {
+        set.withUTF8Buffer { $0.contains(byte) }
     }
 
     private static func isLowerOrDigit(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
+
+    private static func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
 }

@@ -47,6 +47,6 @@ extension OperationRecord {
             admittedAt: time(admittedAt), startedAt: time(startedAt), lastHeartbeatAt: time(heartbeatAt),
             endedAt: time(endedAt), ecsId: hasEntity ? entity : nil, inRegistry: inRegistry, isZombie: isZombie,
             parent: extras?.parent, retryOf: extras?.retryOf, retryCount: Int(retryCount),
-            winner: extras?.winner, error: extras?.error)
+            winner: winner, error: extras?.error)
     }
 }

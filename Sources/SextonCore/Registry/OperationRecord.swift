@@ -9,6 +9,9 @@ struct OperationRecord {
     var targetType: String
     var opType: String
     var extras: OperationExtras?
+    /// Kept in the record, not in `extras`: every loser of a batch has one, and sharing the
+    /// winner's id string costs a retain where an `OperationExtras` would cost an allocation.
+    var winner: String?
     var sequence: UInt64
     var submittedAt: Int64
     var admittedAt = never
@@ -28,7 +31,7 @@ struct OperationRecord {
     /// A freed slot's content: no heap references, so freeing releases the strings at once.
     static var vacant: OperationRecord {
         OperationRecord(
-            id: "", target: "", targetType: "", opType: "", extras: nil, sequence: 0, submittedAt: never,
+            id: "", target: "", targetType: "", opType: "", extras: nil, winner: nil, sequence: 0, submittedAt: never,
             retryCount: 0, priority: 0, effectivePriority: 0)
     }
 
@@ -47,11 +50,10 @@ struct OperationRecord {
     }
 }
 
-/// Lineage, rejection winner, completion error and cleanup override: absent for most operations.
+/// Lineage, completion error and cleanup override: absent for most operations.
 final class OperationExtras {
     var parent: String?
     var retryOf: String?
-    var winner: String?
     var error: String?
     var cleanup: CleanupOverride?
 
