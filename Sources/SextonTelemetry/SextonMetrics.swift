@@ -14,18 +14,20 @@ public final class SextonMetrics: Sendable {
     let completedTotal: [CompletionOutcome: Counter]
     let conflictsDetected: Counter
     let conflictsResolved: Counter
-    let resolutionDuration: DurationHistogram
-    let operationsPerConflict: ValueHistogram
+    let resolutionDuration: HistogramSeries<Duration>
+    let operationsPerConflict: HistogramSeries<Double>
     let graceSaves: Counter
     let preemptions: Counter
     let zombiesCreatedTotal: [ZombieReason: Counter]
     let zombiesCleaned: [StrategyLabel: Counter]
-    let zombieAgeAtCleanup: [StrategyLabel: DurationHistogram]
-    let cleanupDuration: [StrategyLabel: DurationHistogram]
+    let zombieAgeAtCleanup: [StrategyLabel: HistogramSeries<Duration>]
+    let cleanupDuration: [StrategyLabel: HistogramSeries<Duration>]
     let cleanupFailures: [StrategyLabel: Counter]
     let cleanupRuns: [String: Counter]
     let memoryPressureTriggered: Counter
     let forcedCleanups: Counter
+    /// Written after the registry's families (see HistogramFamily for why not the registry's).
+    private let histograms: [any ExpositionWriter]
     private let gauges: ScrapeGauges
     private let process: ProcessMetrics
     private let httpRequests = Mutex<[String: Counter]>([:])
@@ -55,12 +57,14 @@ public final class SextonMetrics: Sendable {
         })
         conflictsDetected = r.counter(name: "sexton_conflicts_detected_total", help: "Resolutions where more than one operation competed for a target.")
         conflictsResolved = r.counter(name: "sexton_conflicts_resolved_total", help: "Conflicts resolved to a single winner or a kept holder.")
-        resolutionDuration = r.durationHistogram(
-            name: "sexton_conflict_resolution_duration_seconds", buckets: Buckets.conflictResolution,
-            help: "Time to resolve a conflict batch, in seconds.")
-        operationsPerConflict = r.valueHistogram(
-            name: "sexton_operations_per_conflict", buckets: Buckets.operationsPerConflict,
-            help: "Operations in the batch of each conflict.")
+        let resolutionFamily = HistogramFamily(
+            name: "sexton_conflict_resolution_duration_seconds", help: "Time to resolve a conflict batch, in seconds.",
+            buckets: Buckets.conflictResolution)
+        resolutionDuration = resolutionFamily[0]
+        let perConflictFamily = HistogramFamily(
+            name: "sexton_operations_per_conflict", help: "Operations in the batch of each conflict.",
+            buckets: Buckets.operationsPerConflict)
+        operationsPerConflict = perConflictFamily[0]
         graceSaves = r.counter(name: "sexton_grace_period_saves_total", help: "Operations rejected because the active operation was within its grace period.")
         preemptions = r.counter(name: "sexton_preemptions_total", help: "Active operations preempted by a strictly higher priority.")
         zombiesCreatedTotal = Dictionary(uniqueKeysWithValues: ZombieReason.allCases.map {
@@ -73,14 +77,19 @@ public final class SextonMetrics: Sendable {
         zombiesCleaned = byStrategy {
             r.counter(name: "sexton_zombies_cleaned_total", labels: [("strategy", $0)], help: "Zombies removed from the registry, by cleanup strategy.")
         }
-        zombieAgeAtCleanup = byStrategy {
-            r.durationHistogram(name: "sexton_zombie_age_at_cleanup_seconds", labels: [("strategy", $0)], buckets: Buckets.zombieAge,
-                                    help: "Age of zombies when they were removed, by strategy, in seconds.")
+        func seriesByStrategy(_ family: HistogramFamily<Duration>) -> [StrategyLabel: HistogramSeries<Duration>] {
+            Dictionary(uniqueKeysWithValues: StrategyLabel.allCases.enumerated().map { ($1, family[$0]) })
         }
-        cleanupDuration = byStrategy {
-            r.durationHistogram(name: "sexton_cleanup_duration_seconds", labels: [("strategy", $0)], buckets: Buckets.cleanupDuration,
-                                    help: "Time to remove one zombie, handlers included, by strategy, in seconds.")
-        }
+        let strategyLabels = StrategyLabel.allCases.map { [("strategy", $0.rawValue)] }
+        let ageFamily = HistogramFamily(
+            name: "sexton_zombie_age_at_cleanup_seconds", help: "Age of zombies when they were removed, by strategy, in seconds.",
+            buckets: Buckets.zombieAge, labelSets: strategyLabels)
+        zombieAgeAtCleanup = seriesByStrategy(ageFamily)
+        let cleanupFamily = HistogramFamily(
+            name: "sexton_cleanup_duration_seconds", help: "Time to remove one zombie, handlers included, by strategy, in seconds.",
+            buckets: Buckets.cleanupDuration, labelSets: strategyLabels)
+        cleanupDuration = seriesByStrategy(cleanupFamily)
+        histograms = [resolutionFamily, perConflictFamily, ageFamily, cleanupFamily]
         cleanupFailures = byStrategy {
             r.counter(name: "sexton_cleanup_failures_total", labels: [("strategy", $0)], help: "Cleanups that failed (handler errors), by strategy.")
         }
@@ -99,13 +108,20 @@ public final class SextonMetrics: Sendable {
                     help: "Build information; the value is always 1.").set(1.0)
         gauges = ScrapeGauges(registry: r, targetTypes: TargetTypeLabels(limit: maxTargetTypes))
         process = ProcessMetrics(registry: r)
+        // The family must be on the very first scrape, before any request has finished.
+        preinitializeHTTPRequest(listener: "telemetry", route: "/metrics", code: 200)
     }
 
     /// Counts one HTTP request. `route` is the matched pattern, never a concrete path, so ids
     /// stay out of labels.
     public func recordHTTPRequest(listener: String, route: String, code: Int) {
+        preinitializeHTTPRequest(listener: listener, route: route, code: code).increment()
+    }
+
+    @discardableResult
+    private func preinitializeHTTPRequest(listener: String, route: String, code: Int) -> Counter {
         let key = "\(listener) \(route) \(code)"
-        let counter = httpRequests.withLock { counters in
+        return httpRequests.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = registry.counter(
                 name: "sexton_http_requests_total",
@@ -114,7 +130,6 @@ public final class SextonMetrics: Sendable {
             counters[key] = counter
             return counter
         }
-        counter.increment()
     }
 
     /// Sets the scrape-time gauges from `readings` and renders the exposition.
@@ -125,6 +140,7 @@ public final class SextonMetrics: Sendable {
             var buffer: [UInt8] = []
             buffer.reserveCapacity(32 * 1024)
             registry.emit(into: &buffer)
+            for family in histograms { family.emit(into: &buffer) }
             return buffer
         }
     }

@@ -139,3 +139,11 @@ struct Exposition {
         #expect(exposition.value("sexton_http_requests_total", ["listener": "telemetry", "route": "/metrics", "code": "200"]) == 1)
     }
 }
+
+extension SextonMetricsTests {
+    @Test func httpRequestsFamilyIsThereBeforeAnyRequest() {
+        let exposition = Exposition(SextonMetrics(maxTargetTypes: 50).render(GaugeReadings()))
+        #expect(exposition.type["sexton_http_requests_total"] == "counter")
+        #expect(exposition.value("sexton_http_requests_total", ["listener": "telemetry", "route": "/metrics", "code": "200"]) == 0)
+    }
+}
