@@ -60,7 +60,7 @@ struct CoordinatorShard {
     var entities: EntityRegistry
     /// Per entity slot, the handle of its operation.
     var entityOps: [EntityID] = []
-    var targets: [String: TargetState] = [:]
+    var targets = TargetTable()
     var due = OperationDueQueue()
     var counters = ShardCounters()
     var nextSequence: UInt64 = 0
@@ -82,8 +82,8 @@ struct CoordinatorShard {
     mutating func withTarget<R, E: Error>(
         _ name: String, _ body: (inout CoordinatorShard, inout TargetState) throws(E) -> R
     ) throws(E) -> R {
-        var target = targets.removeValue(forKey: name) ?? TargetState()
-        defer { if !target.isIdle { targets[name] = target } }
+        var (slot, target) = targets.checkOut(name)
+        defer { targets.checkIn(name, slot: slot, state: target) }
         return try body(&self, &target)
     }
 
