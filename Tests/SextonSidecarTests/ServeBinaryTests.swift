@@ -1,4 +1,5 @@
 import Foundation
+import SextonCore
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -96,7 +97,7 @@ import Glibc
 
     @Test func randomBytesDoNotCrashTheProcess() throws {
         let sexton = try SextonProcess()
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let garbage: [[UInt8]] = [
             (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) },
             Array("\u{0}\u{1}\u{2}GARBAGE\r\n\r\n".utf8),
@@ -150,17 +151,3 @@ struct ListeningSocket {
     }
 }
 
-/// SplitMix64, so the garbage is the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

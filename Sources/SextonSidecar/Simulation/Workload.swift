@@ -77,20 +77,20 @@ public final class Workload: @unchecked Sendable {
 
     private func priority() -> Priority {
         // Mostly normal, a tail of high and critical, some background work.
-        let roll = random.next(below: 100)
-        let value = roll < 10 ? 1 : roll < 30 ? 2 + random.next(below: 3) : roll < 75 ? 5 + random.next(below: 3) : roll < 95 ? 8 + random.next(below: 2) : 10
+        let roll = random.below(100)
+        let value = roll < 10 ? 1 : roll < 30 ? 2 + random.below(3) : roll < 75 ? 5 + random.below(3) : roll < 95 ? 8 + random.below(2) : 10
         return Priority(value)!
     }
 
     private func submitBatch(now: Timestamp) -> Int {
-        let size = 3 + random.next(below: 6)
-        let target = "target-\(random.next(below: settings.targets))"
-        let targetType = ["user", "order", "inventory"][random.next(below: 3)]
+        let size = 3 + random.below(6)
+        let target = "target-\(random.below(settings.targets))"
+        let targetType = ["user", "order", "inventory"][random.below(3)]
         let requests = (0..<size).map { _ -> OperationRequest in
             var request = OperationRequest(
                 id: nextID(), target: target, targetType: targetType,
-                opType: ["update", "sync", "reindex"][random.next(below: 3)], priority: priority())
-            if !recentRejections.isEmpty && random.next(below: 10) == 0 {
+                opType: ["update", "sync", "reindex"][random.below(3)], priority: priority())
+            if !recentRejections.isEmpty && random.below(10) == 0 {
                 request.retryOf = recentRejections.removeLast()
                 request.retryCount = 1
             }
@@ -100,7 +100,7 @@ public final class Workload: @unchecked Sendable {
             guard case .success(let decision) = result else { continue }
             if decision.isAdmitted {
                 let fate = Fate.allCases[weightedFate()]
-                schedule(after: 1 + random.next(below: 20), .start(decision.id, fate), now: now)
+                schedule(after: 1 + random.below(20), .start(decision.id, fate), now: now)
             } else if recentRejections.count < 64 {
                 recentRejections.append(request.id!)
             }
@@ -110,7 +110,7 @@ public final class Workload: @unchecked Sendable {
 
     /// 65% succeed, 10% fail, 5% vanish, 20% run long enough to meet a stronger batch.
     private func weightedFate() -> Int {
-        let roll = random.next(below: 100)
+        let roll = random.below(100)
         return roll < 65 ? 0 : roll < 75 ? 1 : roll < 80 ? 2 : 3
     }
 
@@ -133,14 +133,14 @@ public final class Workload: @unchecked Sendable {
             case .start(let id, let fate):
                 if fate == .vanish { return }
                 try coordinator.start(id)
-                let beats = fate == .runLong ? 2 + random.next(below: 8) : 1
-                schedule(after: 20 + random.next(below: 80), .heartbeat(id, fate, remaining: beats), now: now)
+                let beats = fate == .runLong ? 2 + random.below(8) : 1
+                schedule(after: 20 + random.below(80), .heartbeat(id, fate, remaining: beats), now: now)
             case .heartbeat(let id, let fate, let remaining):
                 try coordinator.heartbeat(id)
                 if remaining > 1 {
-                    schedule(after: 100 + random.next(below: 200), .heartbeat(id, fate, remaining: remaining - 1), now: now)
+                    schedule(after: 100 + random.below(200), .heartbeat(id, fate, remaining: remaining - 1), now: now)
                 } else {
-                    schedule(after: 5 + random.next(below: 50), .complete(id, fate == .fail ? .failed : .succeeded), now: now)
+                    schedule(after: 5 + random.below(50), .complete(id, fate == .fail ? .failed : .succeeded), now: now)
                 }
             case .complete(let id, let outcome):
                 try coordinator.complete(id, outcome: outcome, error: outcome == .failed ? "simulated failure" : nil)
@@ -149,18 +149,6 @@ public final class Workload: @unchecked Sendable {
     }
 }
 
-/// A small deterministic generator, so a seed replays the same workload.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+extension SplitMix64 {
+    mutating func below(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &self) }
 }
