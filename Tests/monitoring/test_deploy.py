@@ -1,6 +1,7 @@
 """deploy/kubernetes: the example pod, its scraping and its PrometheusRule."""
 import importlib.util
 import re
+import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -8,6 +9,7 @@ import pytest
 import yaml
 
 from promql import promtool
+from sexton_process import binary
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy" / "kubernetes"
@@ -153,3 +155,16 @@ def test_prometheus_rule_groups_pass_promtool(objects):
         result = promtool("check", "rules", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"SUCCESS: {sum(len(g['rules']) for g in groups)} rules found" in result.stdout
+
+
+def test_the_example_configuration_passes_check_config(objects, tmp_path):
+    """The ConfigMap's sexton.yaml is what the real binary accepts; only the token file, which
+    the Secret provides in a pod, is pointed at a local stand-in."""
+    token = tmp_path / "token"
+    token.write_text("example-token\n")
+    text = objects["ConfigMap"]["data"]["sexton.yaml"].replace("/var/run/secrets/sexton/token", str(token))
+    assert str(token) in text, "the example no longer reads the token from the mounted Secret"
+    path = tmp_path / "sexton.yaml"
+    path.write_text(text)
+    result = subprocess.run([binary(), "check-config", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
