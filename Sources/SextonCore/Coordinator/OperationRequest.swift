@@ -48,47 +48,27 @@ public struct OperationRequest: Sendable, Equatable {
         }
     }
 
-    // The checks walk UTF-8 bytes with plain comparisons: validation runs on every submission,
-    // and generic range and closure checks cost more than the rest of an uncontended submit.
+    // The checks scan contiguous UTF-8 bytes with plain comparisons: validation runs on every
+    // submission, and range `contains` and per-character iteration cost several times more.
 
     private static func checkID(_ id: String, field: String) throws(SextonError) {
-        var count = 0
-        for byte in id.utf8 {
-            count += 1
-            if count > 128 || !(isLowerOrDigit(byte) || isUpper(byte) || isOneOf(byte, "._:-")) {
-                throw badID(field)
-            }
+        if !allBytes(of: id, atMost: 128, { isLowerOrDigit($0) || isUpper($0) || isOneOf($0, "._:-") }) {
+            throw SextonError(.invalidArgument, "\(field) must be 1–128 characters of [A-Za-z0-9._:-]", field: field)
         }
-        if count == 0 { throw badID(field) }
-    }
-
-    private static func badID(_ field: String) -> SextonError {
-        SextonError(.invalidArgument, "\(field) must be 1–128 characters of [A-Za-z0-9._:-]", field: field)
     }
 
     private static func checkTarget(_ target: String) throws(SextonError) {
+        // Printable ASCII, the usual case, is settled on bytes; anything else scalar by scalar.
+        if allBytes(of: target, atMost: 256, { $0 >= 0x20 && $0 < 0x7F }) { return }
         var count = 0
-        var isASCII = true
-        for byte in target.utf8 {
-            count += 1
-            if byte >= 0x80 {
-                isASCII = false
-                break
-            }
-            if count > 256 || byte < 0x20 || byte == 0x7F { throw badTarget() }
-        }
-        if isASCII {
-            if count == 0 { throw badTarget() }
-            return
-        }
-        count = 0
         for scalar in target.unicodeScalars {
             count += 1
-            if count > 256 || !isPrintable(scalar) { throw badTarget() }
+            if count > 256 || !isPrintable(scalar) { throw badTarget }
         }
+        if count == 0 { throw badTarget }
     }
 
-    private static func badTarget() -> SextonError {
+    private static var badTarget: SextonError {
         SextonError(.invalidArgument, "target must be 1–256 printable characters", field: "target")
     }
 
@@ -104,16 +84,15 @@ public struct OperationRequest: Sendable, Equatable {
     private static func checkName(
         _ value: String, field: String, allowed: String, extra: StaticString
     ) throws(SextonError) {
-        var count = 0
-        for byte in value.utf8 {
-            count += 1
-            if count > 64 || !(isLowerOrDigit(byte) || isOneOf(byte, extra)) { throw badName(field, allowed) }
+        if !allBytes(of: value, atMost: 64, { isLowerOrDigit($0) || isOneOf($0, extra) }) {
+            throw SextonError(.invalidArgument, "\(field) must be 1–64 characters of \(allowed)", field: field)
         }
-        if count == 0 { throw badName(field, allowed) }
     }
 
-    private static func badName(_ field: String, _ allowed: String) -> SextonError {
-        SextonError(.invalidArgument, "\(field) must be 1–64 characters of \(allowed)", field: field)
+    /// Whether `value` has 1 to `limit` UTF-8 bytes, all `allowed`.
+    private static func allBytes(of value: String, atMost limit: Int, _ allowed: (UInt8) -> Bool) -> Bool {
+        var value = value
+        return value.withUTF8 { bytes in !bytes.isEmpty && bytes.count <= limit && bytes.allSatisfy(allowed) }
     }
 
     private static func isOneOf(_ byte: UInt8, _ set: StaticString) -> Bool {
