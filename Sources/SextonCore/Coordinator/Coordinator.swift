@@ -75,17 +75,30 @@ public final class Coordinator: ZombieRemover, Sendable {
     public func submit(
         _ request: OperationRequest, completion: @escaping @Sendable (Decision) -> Void
     ) throws(SextonError) {
-        let submission = try prepare(request)
+        var submission = try prepare(request)
+        let box = shard(forTarget: request.target)
+        var outcome = try submit(submission, to: box, completion: completion)
+        if case .needsReservation = outcome {
+            try reserve(submission.id)
+            submission.reserved = true
+            outcome = try submit(submission, to: box, completion: completion)
+        }
+        if case .decided(let decision) = outcome { completion(decision) }
+    }
+
+    private func submit(
+        _ submission: PreparedSubmission, to box: ShardBox, completion: @escaping @Sendable (Decision) -> Void
+    ) throws(SextonError) -> CoordinatorShard.SubmitOutcome {
         let now = clock.now().nanoseconds
         var effects = ShardEffects()
-        let result = shard(forTarget: request.target).state.withLock { shard in
-            Result { () throws(SextonError) -> Decision? in
+        let result = box.state.withLock { shard in
+            Result { () throws(SextonError) in
                 try shard.submit(submission, now: now, completion: completion, effects: &effects)
             }
         }
-        if case .failure = result { shared.ids.release(submission.id) }
+        if case .failure = result, submission.reserved { shared.ids.release(submission.id) }
         deliver(effects)
-        if let decision = try result.get() { completion(decision) }
+        return try result.get()
     }
 
     /// `submit` that waits for the decision.
@@ -108,7 +121,9 @@ public final class Coordinator: ZombieRemover, Sendable {
         var order: [String] = []
         for (position, request) in requests.enumerated() {
             do {
-                let submission = try prepare(request)
+                var submission = try prepare(request)
+                try reserve(submission.id)
+                submission.reserved = true
                 if groups[request.target] == nil { order.append(request.target) }
                 groups[request.target, default: []].append((position, submission))
             } catch {
@@ -131,19 +146,23 @@ public final class Coordinator: ZombieRemover, Sendable {
         return results.map { $0! }
     }
 
+    /// Validates, inherits the parent's priority and names the operation; the id is checked
+    /// later, by `reserve` or by the shard's claim.
     private func prepare(_ request: OperationRequest) throws(SextonError) -> PreparedSubmission {
         try request.validate()
         var priority = request.priority
         if let parent = request.parent, let inherited = effectivePriority(of: parent) {
             priority = max(priority, inherited)
         }
-        let id = request.id ?? OperationIDs.make()
+        return PreparedSubmission(request: request, id: request.id ?? OperationIDs.make(), effectivePriority: priority)
+    }
+
+    private func reserve(_ id: String) throws(SextonError) {
         try shared.ids.reserve(id) { ref in
             shards[Int(ref.shard)].state.withLock { shard in
                 shard.ops.slot(of: ref.handle).map { !shard.ops[$0].status.isEnded } ?? false
             }
         }
-        return PreparedSubmission(request: request, id: id, effectivePriority: priority)
     }
 
     private func effectivePriority(of id: String) -> Priority? {

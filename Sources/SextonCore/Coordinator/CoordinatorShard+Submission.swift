@@ -11,7 +11,25 @@ extension CoordinatorShard {
         return nil
     }
 
-    /// Creates the staged record and binds its id.
+    /// How a single submission ended under the shard lock.
+    enum SubmitOutcome {
+        case decided(Decision)
+        /// Waiting in the target's window: the completion gets the decision.
+        case staged
+        /// The id must be reserved first (`IdIndex.Claim.undecided`); nothing changed.
+        case needsReservation
+    }
+
+    /// Claims the id of an unreserved submission for the handle its record will get: one index
+    /// lock instead of a reservation and a later binding.
+    func claimID(_ id: String) -> IdIndex.Claim {
+        let number = number
+        return shared.ids.claim(id, for: ref(ops.nextHandle)) { holder in
+            holder.shard == number ? ops.slot(of: holder.handle).map { !ops[$0].status.isEnded } ?? false : nil
+        }
+    }
+
+    /// Creates the staged record and binds its id (a reserved one; a claimed one is bound).
     mutating func insert(_ submission: PreparedSubmission, now: Int64) -> EntityID {
         let request = submission.request
         let hasExtras = request.parent != nil || request.retryOf != nil || request.cleanup != nil
@@ -24,21 +42,42 @@ extension CoordinatorShard {
             priority: UInt8(request.priority.value), effectivePriority: UInt8(submission.effectivePriority.value))
         nextSequence += 1
         let handle = ops.insert(record)
-        shared.ids.bind(submission.id, to: ref(handle))
+        if submission.reserved { shared.ids.bind(submission.id, to: ref(handle)) }
         counters.submitted += 1
         counters.byStatus[OperationStatus.staged.ordinal] += 1
         observer.submitted(request.priority.band)
         return handle
     }
 
-    /// Resolves at once (staging_window 0, returning the decision) or joins the target's window
-    /// (nil: the completion is called when the window resolves).
+    /// Checks the id (claiming it unless reserved), then resolves at once (staging_window 0) or
+    /// joins the target's window (the completion is called when the window resolves).
     mutating func submit(
         _ submission: PreparedSubmission, now: Int64, completion: @escaping @Sendable (Decision) -> Void,
         effects: inout ShardEffects
-    ) throws(SextonError) -> Decision? {
+    ) throws(SextonError) -> SubmitOutcome {
+        guard !submission.reserved else {
+            return try stage(submission, now: now, completion: completion, effects: &effects)
+        }
+        let claimedFor = ref(ops.nextHandle)
+        switch claimID(submission.id) {
+        case .duplicate: throw IdIndex.duplicate(submission.id)
+        case .undecided: return .needsReservation
+        case .claimed(let previous):
+            do {
+                return try stage(submission, now: now, completion: completion, effects: &effects)
+            } catch {
+                shared.ids.unclaim(submission.id, from: claimedFor, previous: previous)
+                throw error
+            }
+        }
+    }
+
+    private mutating func stage(
+        _ submission: PreparedSubmission, now: Int64, completion: @escaping @Sendable (Decision) -> Void,
+        effects: inout ShardEffects
+    ) throws(SextonError) -> SubmitOutcome {
         let name = submission.request.target
-        return try withTarget(name) { shard, target throws(SextonError) -> Decision? in
+        return try withTarget(name) { shard, target throws(SextonError) -> SubmitOutcome in
             let timings = shard.timings
             if timings.window == 0 {
                 if let refusal = shard.stagingRefusal(
@@ -52,7 +91,7 @@ extension CoordinatorShard {
                 shard.resolve(CollectionOfOne(member), target: &target, name: name, now: now, effects: &effects) {
                     decision = $1
                 }
-                return decision
+                return .decided(decision!)
             }
             if let refusal = shard.stagingRefusal(target, name: name, inBatch: 0, globalStaged: 0) { throw refusal }
             let staged = shard.shared.staged.wrappingAdd(1, ordering: .relaxed).newValue
@@ -68,7 +107,7 @@ extension CoordinatorShard {
             target.window.append(StagedMember(
                 operation: shard.insert(submission, now: now), expectedVersion: submission.request.expectedVersion,
                 completion: completion))
-            return nil
+            return .staged
         }
     }
 

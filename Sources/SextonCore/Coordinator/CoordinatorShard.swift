@@ -42,11 +42,14 @@ struct ShardEffects {
     var window: (deadline: Int64, target: String, token: UInt64)?
 }
 
-/// A request that passed validation and holds its id reservation.
+/// A request that passed validation.
 struct PreparedSubmission {
     var request: OperationRequest
     var id: String
     var effectivePriority: Priority
+    /// Whether `IdIndex.reserve` holds the id already (explicit batches, and the rare single
+    /// submission whose id another shard's operation held); otherwise the shard claims it.
+    var reserved = false
 }
 
 /// One slice of the coordinator, owning the targets that hash to it: their states, the records

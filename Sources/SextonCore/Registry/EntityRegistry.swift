@@ -39,6 +39,12 @@ public struct EntityRegistry: Sendable {
         return EntityID(index: slot << tagBits | tag, generation: 0)
     }
 
+    /// The id the next `create()` returns, so it can be published before the entity exists.
+    var nextID: EntityID {
+        if let slot = free.last { return EntityID(index: slot << tagBits | tag, generation: states[Int(slot)] >> 1) }
+        return EntityID(index: UInt32(states.count) << tagBits | tag, generation: 0)
+    }
+
     /// Destroys a live entity; false (and nothing changes) for a stale or unknown id.
     @discardableResult
     public mutating func destroy(_ id: EntityID) -> Bool {

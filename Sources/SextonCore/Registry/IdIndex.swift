@@ -69,6 +69,49 @@ final class IdIndex: Sendable {
         }
     }
 
+    enum Claim {
+        /// Now bound to the new operation; `previous` (ended) answered for the id until then.
+        case claimed(previous: OperationRef?)
+        /// A live operation or a submission in progress holds the id.
+        case duplicate
+        /// An earlier operation holds the id and only another shard's lock can tell whether it
+        /// is live: the caller must go through `reserve`.
+        case undecided
+    }
+
+    /// Binds `id` to `ref` in one lock and one lookup, for a caller that holds the lock of
+    /// `ref`'s shard (so the record need not exist yet: nobody can reach it before the caller
+    /// unlocks). `isLive` answers for earlier holders in that shard and nil for others.
+    func claim(_ id: String, for ref: OperationRef, isLive: (OperationRef) -> Bool?) -> Claim {
+        shard(id).map.withLock { map in Self.claim(&map[id], for: ref, isLive: isLive) }
+    }
+
+    private static func claim(_ entry: inout Entry?, for ref: OperationRef, isLive: (OperationRef) -> Bool?) -> Claim {
+        switch entry {
+        case nil:
+            entry = .bound(ref)
+            return .claimed(previous: nil)
+        case .reserved:
+            return .duplicate
+        case .bound(let holder):
+            switch isLive(holder) {
+            case true?: return .duplicate
+            case false?:
+                entry = .bound(ref)
+                return .claimed(previous: holder)
+            case nil: return .undecided
+            }
+        }
+    }
+
+    /// Undoes a `claim` after the submission was refused.
+    func unclaim(_ id: String, from ref: OperationRef, previous: OperationRef?) {
+        shard(id).map.withLock { map in
+            guard case .bound(ref) = map[id] else { return }
+            map[id] = previous.map { .bound($0) }
+        }
+    }
+
     /// Gives a reservation back after the submission failed.
     func release(_ id: String) {
         shard(id).map.withLock { map in
@@ -92,7 +135,7 @@ final class IdIndex: Sendable {
         }
     }
 
-    private static func duplicate(_ id: String) -> SextonError {
+    static func duplicate(_ id: String) -> SextonError {
         SextonError(.conflict, "an operation with id \(id) is still live", field: "id")
     }
 }

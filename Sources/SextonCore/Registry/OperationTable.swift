@@ -13,6 +13,9 @@ struct OperationTable {
         return handle
     }
 
+    /// The handle the next `insert` returns.
+    var nextHandle: EntityID { slots.nextID }
+
     func slot(of handle: EntityID) -> Int? { slots.slot(of: handle) }
 
     mutating func remove(_ handle: EntityID) {
