@@ -120,9 +120,13 @@ extension CoordinatorShard {
         let name = group[0].submission.request.target
         let globalStaged = shared.staged.load(ordering: .relaxed)
         return withTarget(name) { shard, target in
+            // Sized up front: growing `results` inside `resolve` would count as resolution time.
             var results: [(position: Int, result: Result<Decision, SextonError>)] = []
+            results.reserveCapacity(group.count)
             var members: [StagedMember] = []
+            members.reserveCapacity(group.count)
             var positions: [Int] = []
+            positions.reserveCapacity(group.count)
             for (position, submission) in group {
                 if let refusal = shard.stagingRefusal(
                     target, name: name, inBatch: members.count, globalStaged: globalStaged)
