@@ -59,6 +59,8 @@ struct CoordinatorShard {
     let number: UInt32
     let timings: CoordinatorTimings
     let shared: CoordinatorShared
+    /// `shared.observer`, kept here so each event does not copy the existential out of `shared`.
+    let observer: any CoordinatorObserver
     var ops = OperationTable()
     var entities: EntityRegistry
     /// Per entity slot, the handle of its operation.
@@ -73,10 +75,10 @@ struct CoordinatorShard {
         self.number = number
         self.timings = timings
         self.shared = shared
+        observer = shared.observer
         entities = EntityRegistry(tag: number, tagBits: shardBits)
     }
 
-    var observer: any CoordinatorObserver { shared.observer }
 
     func ref(_ handle: EntityID) -> OperationRef { OperationRef(shard: number, handle: handle) }
 
