@@ -1,9 +1,6 @@
 import Benchmark
 import SextonCore
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 final class DiscardingSink: ZombieSink {
     func zombieCreated(_ zombie: Zombie) {}
@@ -31,36 +28,6 @@ func makeCoordinator(
     return Coordinator(
         config: config, clock: clock, scheduler: TaskScheduler(clock: clock), zombies: DiscardingSink(),
         observer: observer)
-}
-
-/// Resident memory (from /proc/self/statm): what live operations really cost, allocator
-/// overhead and slack included.
-func residentBytes() -> Int {
-    #if canImport(Glibc)
-    let fd = open("/proc/self/statm", O_RDONLY)
-    guard fd >= 0 else { return 0 }
-    defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 256)
-    let count = read(fd, &buffer, buffer.count)
-    guard count > 0 else { return 0 }
-    let fields = String(decoding: buffer[..<count], as: UTF8.self).split(separator: " ")
-    return (Int(fields[1]) ?? 0) * sysconf(Int32(_SC_PAGESIZE))
-    #else
-    return 0
-    #endif
-}
-
-/// Makes glibc return big freed buffers to the system at once, so resident memory before and
-/// after filling the coordinator measures what the coordinator holds (mallopt is not in the
-/// Glibc module map, hence dlsym).
-func useFixedMallocThresholds() {
-    #if canImport(Glibc)
-    typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-    guard let symbol = dlsym(nil, "mallopt") else { return }
-    let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
-    _ = mallopt(-3, 128 * 1024)  // M_MMAP_THRESHOLD, fixed
-    _ = mallopt(-1, 0)  // M_TRIM_THRESHOLD
-    #endif
 }
 
 /// State kept across the runs of one benchmark: the coordinator and a counter for unique names.
@@ -122,7 +89,7 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(registry.count)
     }
 
-    let perOperation = BenchmarkMetric.custom("resident bytes per live operation", useScalingFactor: false)
+    let perOperation = BenchmarkMetric.custom("heap bytes per live operation", useScalingFactor: false)
     for (name, generatedIDs) in [("short ids", false), ("generated UUID ids", true)] {
         Benchmark(
             "Memory at 1,000,000 live operations (\(name))",
@@ -131,17 +98,19 @@ let benchmarks: @Sendable () -> Void = {
                 metrics: [perOperation, .peakMemoryResident], warmupIterations: 0, maxDuration: .seconds(60),
                 maxIterations: 1)
         ) { benchmark in
-            useFixedMallocThresholds()
             let count = 1_000_000
             let requests = (0..<count).map { OperationRequest(id: generatedIDs ? nil : "o\($0)", target: "t\($0)") }
-            let before = residentBytes()
+            let before = heapBytesInUse()
             let coordinator = makeCoordinator(retention: .seconds(60))
             for request in requests {
                 try coordinator.submit(request) { blackHole($0) }
             }
-            let after = residentBytes()
+            let after = heapBytesInUse()
             precondition(coordinator.snapshot().active == count)
             benchmark.measurement(perOperation, (after - before) / count)
+            // Without this, Swift may free the requests (272 MB) right after their last use, before
+            // `after` is read, and the coordinator's growth hides behind their release.
+            withExtendedLifetime(requests) {}
         }
     }
 }
