@@ -208,7 +208,7 @@ public final class Coordinator: ZombieRemover, Sendable {
 
     public func operation(_ id: String) -> OperationView? {
         guard let ref = shared.ids.lookup(id) else { return nil }
-        return shards[Int(ref.shard)].state.withLock { shard in shard.ops.slot(of: ref.handle).map { shard.ops[$0].view } }
+        return shards[Int(ref.shard)].state.withLock { shard in shard.ops.slot(of: ref.handle).map { shard.view($0) } }
     }
 
     public func target(_ name: String) -> TargetView {
@@ -216,7 +216,7 @@ public final class Coordinator: ZombieRemover, Sendable {
             guard let target = shard.targets[name] else { return TargetView(target: name, version: 0, active: nil, staged: 0) }
             return TargetView(
                 target: name, version: target.version,
-                active: target.active.flatMap { shard.ops.slot(of: $0) }.map { shard.ops[$0].view },
+                active: target.active.flatMap { shard.ops.slot(of: $0) }.map { shard.view($0) },
                 staged: target.window.count)
         }
     }

@@ -31,6 +31,8 @@ extension CoordinatorShard {
         guard !ops[slot].inRegistry, ops[slot].status.isEnded else { return }
         shared.ids.remove(ops[slot].id, boundTo: ref(handle))
         counters.byStatus[ops[slot].status.ordinal] -= 1
+        names.release(ops[slot].targetType)
+        names.release(ops[slot].opType)
         ops.remove(handle)
     }
 

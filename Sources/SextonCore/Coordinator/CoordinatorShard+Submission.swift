@@ -35,7 +35,8 @@ extension CoordinatorShard {
         let request = submission.request
         let hasExtras = request.parent != nil || request.retryOf != nil || request.cleanup != nil
         let record = OperationRecord(
-            id: submission.id, target: request.target, targetType: request.targetType, opType: request.opType,
+            id: submission.id, target: request.target, targetType: names.retain(request.targetType),
+            opType: names.retain(request.opType),
             extras: hasExtras
                 ? OperationExtras(parent: request.parent, retryOf: request.retryOf, cleanup: request.cleanup) : nil,
             winner: nil,

@@ -66,6 +66,7 @@ struct CoordinatorShard {
     /// Per entity slot, the handle of its operation.
     var entityOps: [EntityID] = []
     var targets = TargetTable()
+    var names = NameTable()
     var due = OperationDueQueue()
     var counters = ShardCounters()
     var nextSequence: UInt64 = 0
@@ -112,8 +113,8 @@ struct CoordinatorShard {
     func zombie(_ slot: Int, _ reason: ZombieReason) -> Zombie {
         let record = ops[slot]
         return Zombie(
-            operationID: record.id, entity: record.entity, target: record.target, targetType: record.targetType,
-            opType: record.opType, priority: Priority(Int(record.effectivePriority)) ?? .normal,
+            operationID: record.id, entity: record.entity, target: record.target, targetType: names[record.targetType],
+            opType: names[record.opType], priority: Priority(Int(record.effectivePriority)) ?? .normal,
             retryCount: Int(record.retryCount), status: record.status, reason: reason,
             admittedAt: Timestamp(nanoseconds: record.admittedAt), endedAt: Timestamp(nanoseconds: record.endedAt),
             cleanup: record.extras?.cleanup)

@@ -36,11 +36,15 @@ public struct TargetView: Sendable, Equatable {
     public var staged: Int
 }
 
+extension CoordinatorShard {
+    func view(_ slot: Int) -> OperationView { ops[slot].view(names: names) }
+}
+
 extension OperationRecord {
-    var view: OperationView {
+    func view(names: NameTable) -> OperationView {
         func time(_ nanos: Int64) -> Timestamp? { nanos == Self.never ? nil : Timestamp(nanoseconds: nanos) }
         return OperationView(
-            id: id, target: target, targetType: targetType, opType: opType,
+            id: id, target: target, targetType: names[targetType], opType: names[opType],
             priority: Priority(Int(priority)) ?? .normal,
             effectivePriority: Priority(Int(effectivePriority)) ?? .normal,
             status: status, reason: reason, submittedAt: Timestamp(nanoseconds: submittedAt),

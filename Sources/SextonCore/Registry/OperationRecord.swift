@@ -6,8 +6,9 @@ struct OperationRecord {
 
     var id: String
     var target: String
-    var targetType: String
-    var opType: String
+    /// In the shard's `NameTable`.
+    var targetType: UInt32
+    var opType: UInt32
     var extras: OperationExtras?
     /// Kept in the record, not in `extras`: every loser of a batch has one, and sharing the
     /// winner's id string costs a retain where an `OperationExtras` would cost an allocation.
@@ -31,7 +32,7 @@ struct OperationRecord {
     /// A freed slot's content: no heap references, so freeing releases the strings at once.
     static var vacant: OperationRecord {
         OperationRecord(
-            id: "", target: "", targetType: "", opType: "", extras: nil, winner: nil, sequence: 0, submittedAt: never,
+            id: "", target: "", targetType: 0, opType: 0, extras: nil, winner: nil, sequence: 0, submittedAt: never,
             retryCount: 0, priority: 0, effectivePriority: 0)
     }
 
