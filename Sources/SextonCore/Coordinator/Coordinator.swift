@@ -37,7 +37,7 @@ public final class Coordinator: ZombieRemover, Sendable {
         }
     }
 
-    private func shard(forTarget target: String) -> ShardBox { shards[target.hashValue & (shards.count - 1)] }
+    private func shard(forTarget target: String) -> ShardBox { shards[ShardHash.of(target, bits: shardBits)] }
 
     /// Applies `transition` to the operation `id`, or throws `not_found`.
     private func apply(_ transition: Transition, to id: String) throws(SextonError) {

@@ -23,14 +23,14 @@ final class IdIndex: Sendable {
     }
 
     private let shards: [Bucket]
-    private let mask: Int
+    private let shardBits: Int
 
     init(shardBits: Int) {
         shards = (0..<(1 << shardBits)).map { _ in Bucket() }
-        mask = (1 << shardBits) - 1
+        self.shardBits = shardBits
     }
 
-    private func shard(_ id: String) -> Bucket { shards[id.hashValue & mask] }
+    private func shard(_ id: String) -> Bucket { shards[ShardHash.of(id, bits: shardBits)] }
 
     func lookup(_ id: String) -> OperationRef? {
         shard(id).map.withLock { map in
