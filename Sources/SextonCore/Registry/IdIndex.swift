@@ -19,7 +19,9 @@ final class IdIndex: Sendable {
     }
 
     private final class Bucket: Sendable {
-        let map = Mutex<[String: Entry]>([:])
+        /// Sized for a first burst of ids (about 2 KB per bucket), so a young coordinator does
+        /// not rehash every bucket five times over while they fill.
+        let map = Mutex<[String: Entry]>(Dictionary(minimumCapacity: 48))
     }
 
     private let shards: [Bucket]

@@ -3,7 +3,8 @@
 /// out of its slot and back without hashing again. Slot values are 4 bytes where the states
 /// (40) would otherwise sit in the sparsely filled hash table.
 struct TargetTable {
-    private var slots: [String: UInt32] = [:]
+    /// Sized for a first burst of targets, as `IdIndex` buckets are (about 1.3 KB per shard).
+    private var slots = [String: UInt32](minimumCapacity: 48)
     private var states: [TargetState] = []
     private var free: [UInt32] = []
 
