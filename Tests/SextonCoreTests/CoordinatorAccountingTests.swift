@@ -20,7 +20,7 @@ import Testing
             $0.historyRetention = .seconds(2)
             $0.maxOpsPerTarget = 50
         }
-        var rng = SeededGenerator(state: 42)
+        var rng = SplitMix64(seed: 42)
         let queue = Queue()
         var live: [String: Bool] = [:]  // admitted id → started
         var liveOrder: [String] = []

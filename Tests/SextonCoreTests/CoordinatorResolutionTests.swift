@@ -84,7 +84,7 @@ import Testing
     @Test(arguments: 3...8)
     func batchAdmitsHighestThenEarliest(size: Int) throws {
         let h = CoordinatorHarness()
-        var rng = SeededGenerator(state: UInt64(size))
+        var rng = SplitMix64(seed: UInt64(size))
         let priorities = (0..<size).map { _ in Priority(Int.random(in: 1...10, using: &rng))! }
         let requests = priorities.enumerated().map { OperationRequest(id: "op\($0)", target: "t", priority: $1) }
         let results = h.coordinator.submitBatch(requests)

@@ -89,18 +89,6 @@ func expectIdentities(_ snapshot: CoordinatorSnapshot, zombiesHandedOut: Int, so
     #expect(s.zombiesCreated == zombiesHandedOut, sourceLocation: sourceLocation)
 }
 
-/// A small seeded generator, so random runs repeat.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func expectConflict(
     _ status: OperationStatus, reason: String? = nil, sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws(SextonError) -> Void
