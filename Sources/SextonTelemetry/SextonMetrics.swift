@@ -33,8 +33,6 @@ public final class SextonMetrics: Sendable {
     private let httpRequests = Mutex<[String: Counter]>([:])
     /// Feeds the `resolution_latency` health check alongside the histogram.
     public let recentLatency = RecentLatency()
-    /// One scrape at a time: gauges are set and emitted as one consistent picture.
-    private let scrapeLock = Mutex(())
 
     let clock: any SextonClock
 
@@ -133,15 +131,18 @@ public final class SextonMetrics: Sendable {
     }
 
     /// Sets the scrape-time gauges from `readings` and renders the exposition.
+    ///
+    /// Scrapes run side by side, unlocked: each series is read atomically, and counters move
+    /// during any scrape anyway, so a lock would buy no consistency a reader could rely on. A
+    /// gauge may show a concurrent scrape's reading, taken microseconds apart. Serialising
+    /// scrapes capped `/metrics` at one render at a time and spent a quarter of the CPU waiting.
     public func render(_ readings: GaugeReadings) -> [UInt8] {
-        scrapeLock.withLock { _ in
-            gauges.update(readings)
-            process.update()
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(32 * 1024)
-            registry.emit(into: &buffer)
-            for family in histograms { family.emit(into: &buffer) }
-            return buffer
-        }
+        gauges.update(readings)
+        process.update()
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(32 * 1024)
+        registry.emit(into: &buffer)
+        for family in histograms { family.emit(into: &buffer) }
+        return buffer
     }
 }
