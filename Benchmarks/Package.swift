@@ -3,7 +3,7 @@ import PackageDescription
 
 /// Every benchmark target gets the same dependencies and plugin; add a name here to add a target
 /// under Benchmarks/<Name>/.
-let benchmarkTargets = ["CoordinatorBenchmarks", "CleanupBenchmarks"]
+let benchmarkTargets = ["CoordinatorBenchmarks", "CleanupBenchmarks", "TelemetryBenchmarks"]
 
 let package = Package(
     name: "sexton-benchmarks",
@@ -18,6 +18,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SextonCore", package: "sexton"),
+                .product(name: "SextonTelemetry", package: "sexton"),
             ],
             path: "Benchmarks/\(name)",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
