@@ -7,7 +7,7 @@ import Testing
 /// live operation with short ids, of which these strides are about 265.
 @Suite struct RegistryLayoutTests {
     @Test func hotStructuresKeepTheirSize() {
-        #expect(MemoryLayout<OperationRecord>.stride <= 136)
+        #expect(MemoryLayout<OperationRecord>.stride <= 128)
         #expect(MemoryLayout<TargetState>.stride <= 40)
         #expect(MemoryLayout<IdIndex.Entry>.stride <= 16)
         #expect(MemoryLayout<OperationDueQueue.Entry>.stride <= 24)

@@ -33,14 +33,16 @@ extension CoordinatorShard {
     /// Creates the staged record and binds its id (a reserved one; a claimed one is bound).
     mutating func insert(_ submission: PreparedSubmission, now: Int64) -> EntityID {
         let request = submission.request
-        let hasExtras = request.parent != nil || request.retryOf != nil || request.cleanup != nil
+        let hasExtras = request.parent != nil || request.retryOf != nil || request.retryCount != 0 || request.cleanup != nil
         let record = OperationRecord(
             id: submission.id, target: request.target, targetType: names.retain(request.targetType),
             opType: names.retain(request.opType),
             extras: hasExtras
-                ? OperationExtras(parent: request.parent, retryOf: request.retryOf, cleanup: request.cleanup) : nil,
+                ? OperationExtras(
+                    parent: request.parent, retryOf: request.retryOf, retryCount: UInt32(request.retryCount),
+                    cleanup: request.cleanup) : nil,
             winner: nil,
-            sequence: nextSequence, submittedAt: now, retryCount: UInt32(request.retryCount),
+            sequence: nextSequence, submittedAt: now,
             priority: UInt8(request.priority.value), effectivePriority: UInt8(submission.effectivePriority.value))
         nextSequence += 1
         let handle = ops.insert(record)

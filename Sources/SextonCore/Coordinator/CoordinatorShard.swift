@@ -101,7 +101,7 @@ struct CoordinatorShard {
 
     mutating func extras(_ slot: Int) -> OperationExtras {
         if let extras = ops[slot].extras { return extras }
-        let extras = OperationExtras(parent: nil, retryOf: nil, cleanup: nil)
+        let extras = OperationExtras(parent: nil, retryOf: nil, retryCount: 0, cleanup: nil)
         ops[slot].extras = extras
         return extras
     }
@@ -115,7 +115,7 @@ struct CoordinatorShard {
         return Zombie(
             operationID: record.id, entity: record.entity, target: record.target, targetType: names[record.targetType],
             opType: names[record.opType], priority: Priority(Int(record.effectivePriority)) ?? .normal,
-            retryCount: Int(record.retryCount), status: record.status, reason: reason,
+            retryCount: record.retryCount, status: record.status, reason: reason,
             admittedAt: Timestamp(nanoseconds: record.admittedAt), endedAt: Timestamp(nanoseconds: record.endedAt),
             cleanup: record.extras?.cleanup)
     }

@@ -50,7 +50,7 @@ extension OperationRecord {
             status: status, reason: reason, submittedAt: Timestamp(nanoseconds: submittedAt),
             admittedAt: time(admittedAt), startedAt: time(startedAt), lastHeartbeatAt: time(heartbeatAt),
             endedAt: time(endedAt), ecsId: hasEntity ? entity : nil, inRegistry: inRegistry, isZombie: isZombie,
-            parent: extras?.parent, retryOf: extras?.retryOf, retryCount: Int(retryCount),
+            parent: extras?.parent, retryOf: extras?.retryOf, retryCount: retryCount,
             winner: winner, error: extras?.error)
     }
 }
