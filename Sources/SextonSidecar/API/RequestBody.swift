@@ -39,7 +39,8 @@ struct JSONFields {
         }
         // Unknown fields are refused so a misspelt one is not silently ignored.
         if let unknown = members.map(\.0).first(where: { !allowed.contains($0) }) {
-            throw SextonError(.invalidArgument, "unknown field \(unknown); known: \(allowed.sorted().joined(separator: ", "))", field: prefix + unknown)
+            let known = allowed.isEmpty ? "this request takes no fields" : "known: \(allowed.sorted().joined(separator: ", "))"
+            throw SextonError(.invalidArgument, "unknown field \(unknown); \(known)", field: prefix + unknown)
         }
     }
 
