@@ -61,7 +61,7 @@ struct CoordinatorShard {
     let shared: CoordinatorShared
     /// `shared.observer`, kept here so each event does not copy the existential out of `shared`.
     let observer: any CoordinatorObserver
-    var ops = OperationTable()
+    var ops: OperationTable
     var entities: EntityRegistry
     /// Per entity slot, the handle of its operation.
     var entityOps: [EntityID] = []
@@ -77,6 +77,7 @@ struct CoordinatorShard {
         self.timings = timings
         self.shared = shared
         observer = shared.observer
+        ops = OperationTable(tag: number, tagBits: shardBits)
         entities = EntityRegistry(tag: number, tagBits: shardBits)
     }
 

@@ -1,14 +1,18 @@
 /// A slab of operation records addressed by generational handles (an `EntityRegistry` decides
 /// the slots), so a handle kept by an index never reaches a record that reused its slot.
 struct OperationTable {
-    private var slots = EntityRegistry()
+    private var slots: EntityRegistry
     private var records: [OperationRecord] = []
+
+    /// Handles carry `tag` (the shard's number) like the shard's entities, so a handle alone
+    /// says which shard holds its record.
+    init(tag: UInt32, tagBits: Int) { slots = EntityRegistry(tag: tag, tagBits: tagBits) }
 
     var count: Int { slots.count }
 
     mutating func insert(_ record: OperationRecord) -> EntityID {
         let handle = slots.create()
-        let slot = Int(handle.index)
+        let slot = Int(handle.index >> slots.tagBits)
         if slot == records.count { records.append(record) } else { records[slot] = record }
         return handle
     }
