@@ -10,7 +10,7 @@ import Testing
         #expect(MemoryLayout<OperationRecord>.stride <= 128)
         #expect(MemoryLayout<TargetState>.stride <= 40)
         #expect(MemoryLayout<IdIndex.Entry>.stride <= 8)
-        #expect(MemoryLayout<OperationDueQueue.Entry>.stride <= 24)
+        #expect(MemoryLayout<DeadlineHeap.Entry>.stride <= 16)
         // Per operation in the entity registry: a 4-byte state and the 8-byte operation handle.
         #expect(MemoryLayout<EntityID>.stride == 8)
     }
