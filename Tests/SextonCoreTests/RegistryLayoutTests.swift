@@ -8,7 +8,7 @@ import Testing
 @Suite struct RegistryLayoutTests {
     @Test func hotStructuresKeepTheirSize() {
         #expect(MemoryLayout<OperationRecord>.stride <= 128)
-        #expect(MemoryLayout<TargetState>.stride <= 40)
+        #expect(MemoryLayout<TargetState>.stride <= 32)
         #expect(MemoryLayout<IdIndex.Entry>.stride <= 8)
         #expect(MemoryLayout<DeadlineHeap.Entry>.stride <= 16)
         // Per operation in the entity registry: a 4-byte state and the 8-byte operation handle.

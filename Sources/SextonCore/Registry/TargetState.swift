@@ -2,12 +2,22 @@
 /// operations staged in its current staging window.
 struct TargetState {
     var version = 0
-    /// Handle of the admitted or executing operation.
-    var active: EntityID?
+    /// `active`, or `none`: a plain `EntityID` is 8 bytes where an optional one is 9, which
+    /// padding made 16 (the state is 32 bytes, not 40).
+    private var holder = Self.none
     var window: [StagedMember] = []
     /// Identifies the current window, so a scheduled resolution of an earlier window that
     /// already resolved does nothing.
     var windowToken: UInt64 = 0
+
+    /// No handle has this generation: generations stay below 2^31.
+    private static let none = EntityID(index: .max, generation: .max)
+
+    /// Handle of the admitted or executing operation.
+    var active: EntityID? {
+        get { holder == Self.none ? nil : holder }
+        set { holder = newValue ?? Self.none }
+    }
 
     /// Nothing to remember: the entry can go (version 0 is also what a new entry starts with).
     var isIdle: Bool { active == nil && window.isEmpty && version == 0 }
