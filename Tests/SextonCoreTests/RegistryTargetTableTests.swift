@@ -31,4 +31,23 @@ import Testing
         let fresh = table.checkOut("d")
         #expect(fresh.slot != reused.slot)
     }
+
+    /// Against a dictionary, through growth and many deletions (the open-addressing table
+    /// leaves deleted buckets behind and must still find every name after them).
+    @Test func agreesWithADictionaryThroughGrowthAndDeletions() {
+        var table = TargetTable()
+        var model: [String: Int] = [:]
+        var random = SplitMix64(seed: 7)
+        for _ in 0..<20_000 {
+            let name = "t\(Int.random(in: 0..<600, using: &random))"
+            var (slot, state) = table.checkOut(name)
+            #expect(state.version == model[name] ?? 0)
+            state.version = Bool.random(using: &random) ? 0 : state.version + 1
+            table.checkIn(name, slot: slot, state: state)
+            model[name] = state.version == 0 ? nil : state.version
+        }
+        for index in 0..<600 {
+            #expect(table["t\(index)"]?.version == model["t\(index)"])
+        }
+    }
 }
