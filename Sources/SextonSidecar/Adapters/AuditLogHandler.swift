@@ -17,7 +17,10 @@ final class AuditLogHandler: CleanupHandler {
         self.retention = retention
     }
 
-    deinit { close() }
+    /// Every line was already fsync'd; this only releases the descriptor.
+    deinit {
+        fd.withLock { if $0 >= 0 { Glibc.close($0) } }
+    }
 
     func handle(_ zombie: Zombie, strategy: StrategyLabel, cleanedAt: Timestamp) throws {
         var line = ZombieRecordJSON.make(zombie, strategy: strategy, cleanedAt: cleanedAt).serialized
@@ -34,14 +37,6 @@ final class AuditLogHandler: CleanupHandler {
                 fd = -1
                 throw HandlerError("cannot append to audit log \(path): \(reason)")
             }
-        }
-    }
-
-    /// Every line was already fsync'd; closing releases the descriptor at shutdown.
-    func close() {
-        fd.withLock { fd in
-            if fd >= 0 { Glibc.close(fd) }
-            fd = -1
         }
     }
 }

@@ -15,17 +15,6 @@ public final class Sidecar: Sendable {
         let core = SidecarCore(configuration: configuration, logger: logger)
         self.core = core
         self.logger = logger
-        let metrics = core.metrics
-        let limits = configuration.limits
-        func server(_ address: ListenAddress, _ name: String, _ router: Router) -> HTTPServer {
-            HTTPServer(
-                configuration: .init(
-                    host: address.host, port: address.port, maxConnections: limits.maxConnections,
-                    connectionTimeout: limits.connectionTimeout, maxBodyBytes: limits.maxBodyBytes, name: name),
-                router: router,
-                onRequest: { metrics.recordHTTPRequest(listener: name, route: $0.route, code: $0.status) },
-                log: { logger.debug("\(name) listener: \($0)") })
-        }
         let context = APIContext(
             coordinator: core.coordinator, engine: core.engine, clock: core.clock, phase: { core.phase },
             decoding: OperationRequestDecoding(cleanup: { value, opType throws(SextonError) in
@@ -35,10 +24,8 @@ public final class Sidecar: Sendable {
         var apiRouter = Router(renderFailure: ErrorResponse.render)
         APIRoutes.add(to: &apiRouter, context)
         AdminRoutes.add(to: &apiRouter, context)
-        api = server(configuration.listen.api, "api", apiRouter)
-        telemetry = server(
-            configuration.listen.telemetry, "telemetry",
-            TelemetryRoutes.router(metrics: metrics, snapshot: { core.snapshot() }))
+        api = core.listener("api", at: configuration.listen.api, router: apiRouter, logger: logger)
+        telemetry = core.telemetryListener(logger: logger)
     }
 
     /// Binds both listeners and starts the work; throws, naming the address, when one cannot bind.
@@ -57,8 +44,9 @@ public final class Sidecar: Sendable {
     }
 
     /// Readiness turns 503 at once and new operations get 503 `shutting_down` while in-flight
-    /// requests finish (up to `timeout`); then the listeners close and the work stops. Handlers'
-    /// outputs are already durable; the telemetry listener goes last so probes answer throughout.
+    /// requests finish (up to `timeout`); then the listeners close and the work stops. Handlers
+    /// outputs are already durable (the audit log fsyncs each line); the telemetry listener goes
+    /// last so probes answer throughout.
     public func shutdown(timeout: Duration) {
         core.set(.shuttingDown)
         let deadline = ContinuousClock.now + timeout
@@ -67,7 +55,6 @@ public final class Sidecar: Sendable {
         }
         api.stop(gracePeriod: max(.zero, deadline - ContinuousClock.now))
         core.stopWork()
-        for handler in core.handlers.values { (handler as? AuditLogHandler)?.close() }
         telemetry.stop(gracePeriod: max(.zero, min(.seconds(1), deadline - ContinuousClock.now)))
     }
 }

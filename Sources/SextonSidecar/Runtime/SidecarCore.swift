@@ -11,7 +11,6 @@ public final class SidecarCore: Sendable {
     public let engine: CleanupEngine
     public let metrics: SextonMetrics
     public let clock: any SextonClock
-    let handlers: [String: any CleanupHandler]
     private let maintenance: MaintenanceLoop
     private let evaluator: HealthEvaluator
     private let phaseValue = Atomic(Phase.starting.rawValue)
@@ -25,9 +24,9 @@ public final class SidecarCore: Sendable {
         self.clock = clock
         let metrics = SextonMetrics(maxTargetTypes: configuration.coordinator.maxTargetTypes, clock: clock)
         self.metrics = metrics
-        handlers = configuration.handlers.mapValues { $0.makeHandler() }
         engine = CleanupEngine(
-            config: configuration.cleanup, policies: configuration.policies, clock: clock, handlers: handlers,
+            config: configuration.cleanup, policies: configuration.policies, clock: clock,
+            handlers: configuration.handlers.mapValues { $0.makeHandler() },
             memory: MemoryPressureProbe(configuration.memory), observer: CleanupLog(metrics: metrics, logger: logger))
         coordinator = Coordinator(
             config: configuration.coordinator, clock: clock, scheduler: TaskScheduler(clock: clock), zombies: engine,

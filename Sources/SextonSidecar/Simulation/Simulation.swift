@@ -16,9 +16,7 @@ public enum Simulation {
         let core = SidecarCore(configuration: configuration, logger: logger, observer: tally)
         var telemetry: HTTPServer?
         if serve {
-            let server = HTTPServer(
-                configuration: .init(host: configuration.listen.telemetry.host, port: configuration.listen.telemetry.port, name: "telemetry"),
-                router: TelemetryRoutes.router(metrics: core.metrics, snapshot: { core.snapshot() }))
+            let server = core.telemetryListener(logger: logger)
             let address = try server.start()
             logger.info("listening", metadata: ["telemetry": "\(address)"])
             telemetry = server

@@ -1,0 +1,24 @@
+import Logging
+import SextonHTTP
+
+/// The listeners' one construction, shared by `serve` and `simulate --serve`: the configured
+/// limits, request counting for `sexton_http_requests_total`, libmicrohttpd's messages at debug.
+extension SidecarCore {
+    func listener(_ name: String, at address: ListenAddress, router: Router, logger: Logger) -> HTTPServer {
+        let limits = configuration.limits
+        let metrics = self.metrics
+        return HTTPServer(
+            configuration: .init(
+                host: address.host, port: address.port, maxConnections: limits.maxConnections,
+                connectionTimeout: limits.connectionTimeout, maxBodyBytes: limits.maxBodyBytes, name: name),
+            router: router,
+            onRequest: { metrics.recordHTTPRequest(listener: name, route: $0.route, code: $0.status) },
+            log: { logger.debug("\(name) listener: \($0)") })
+    }
+
+    func telemetryListener(logger: Logger) -> HTTPServer {
+        listener(
+            "telemetry", at: configuration.listen.telemetry,
+            router: TelemetryRoutes.router(metrics: metrics, snapshot: { [self] in snapshot() }), logger: logger)
+    }
+}
