@@ -163,7 +163,10 @@ import Testing
         try h.coordinator.complete("a", outcome: .failed)
         let stale = try #require(h.coordinator.operation("a")?.ecsId)
         #expect(h.coordinator.removeZombie(stale, operationID: "a"))
-        // The freed index goes to the next admission, with a new generation.
+        // An entity is its operation's handle: the index is freed when the operation is
+        // forgotten (retention zero: at the next maintenance), then reused with a new generation.
+        #expect(h.coordinator.maintain() == 1)
+        #expect(h.coordinator.operation("a") == nil)
         let fresh = try #require(try h.submit("b")?.ecsId)
         #expect(fresh.index == stale.index)
         #expect(fresh.generation == stale.generation + 1)

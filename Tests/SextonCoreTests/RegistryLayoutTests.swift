@@ -11,7 +11,7 @@ import Testing
         #expect(MemoryLayout<TargetState>.stride <= 32)
         #expect(MemoryLayout<IdIndex.Entry>.stride <= 8)
         #expect(MemoryLayout<DeadlineHeap.Entry>.stride <= 16)
-        // Per operation in the entity registry: a 4-byte state and the 8-byte operation handle.
+        // An operation's handle, which is also its registry entity.
         #expect(MemoryLayout<EntityID>.stride == 8)
     }
 }

@@ -225,7 +225,7 @@ public final class Coordinator: ZombieRemover, Sendable {
     public func snapshot() -> CoordinatorSnapshot {
         var snapshot = CoordinatorSnapshot()
         for box in shards {
-            box.state.withLock { $0.counters.add(to: &snapshot, registryEntities: $0.entities.count) }
+            box.state.withLock { $0.counters.add(to: &snapshot) }
         }
         return snapshot
     }

@@ -39,13 +39,11 @@ extension CoordinatorShard {
     /// The cleanup engine's removal of a zombie's entity; false for a stale entity, or one that
     /// is not that operation's zombie.
     mutating func removeZombie(_ entity: EntityID, operationID: String, now: Int64) -> Bool {
-        guard let entitySlot = entities.slot(of: entity) else { return false }
-        let handle = entityOps[entitySlot]
-        guard let slot = ops.slot(of: handle), ops[slot].isZombie, ops[slot].id == operationID else { return false }
+        guard let slot = ops.slot(of: entity), ops[slot].isZombie, ops[slot].id == operationID else { return false }
         destroyEntity(slot)
         counters.zombiesInRegistry -= 1
         counters.zombiesRemoved += 1
-        scheduleForget(handle, at: now + timings.retention)
+        scheduleForget(entity, at: now + timings.retention)
         return true
     }
 }

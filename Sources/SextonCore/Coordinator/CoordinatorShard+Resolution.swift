@@ -76,21 +76,17 @@ extension CoordinatorShard {
     }
 
     private mutating func admit(_ slot: Int, _ handle: EntityID, target: inout TargetState, now: Int64) -> EntityID {
-        let entity = entities.create()
-        let entitySlot = entities.slot(of: entity)!
-        if entitySlot == entityOps.count { entityOps.append(handle) } else { entityOps[entitySlot] = handle }
         setStatus(slot, .admitted)
         ops[slot].admittedAt = now
-        ops[slot].entity = entity
-        ops[slot].hasEntity = true
         ops[slot].inRegistry = true
+        counters.registryEntities += 1
         target.active = handle
         if timings.lease > 0 {
             due.push(OperationDueQueue.Entry(deadline: now + timings.lease, operation: handle, kind: .lease))
         }
         counters.admitted += 1
         observer.admitted()
-        return entity
+        return handle
     }
 
     private mutating func rejectStaged(

@@ -61,10 +61,9 @@ struct CoordinatorShard {
     let shared: CoordinatorShared
     /// `shared.observer`, kept here so each event does not copy the existential out of `shared`.
     let observer: any CoordinatorObserver
+    /// An operation's handle is also its registry entity (its `ecs_id`), which exists while
+    /// the record says `inRegistry`: generational like any entity, and no second table.
     var ops: OperationTable
-    var entities: EntityRegistry
-    /// Per entity slot, the handle of its operation.
-    var entityOps: [EntityID] = []
     var targets = TargetTable()
     var names = NameTable()
     var due = OperationDueQueue()
@@ -78,7 +77,6 @@ struct CoordinatorShard {
         self.shared = shared
         observer = shared.observer
         ops = OperationTable(tag: number, tagBits: shardBits)
-        entities = EntityRegistry(tag: number, tagBits: shardBits)
     }
 
 
@@ -114,7 +112,7 @@ struct CoordinatorShard {
     func zombie(_ slot: Int, _ reason: ZombieReason) -> Zombie {
         let record = ops[slot]
         return Zombie(
-            operationID: record.id, entity: record.entity, target: record.target, targetType: names[record.targetType],
+            operationID: record.id, entity: ops.handle(ofSlot: slot), target: record.target, targetType: names[record.targetType],
             opType: names[record.opType], priority: Priority(Int(record.effectivePriority)) ?? .normal,
             retryCount: record.retryCount, status: record.status, reason: reason,
             admittedAt: Timestamp(nanoseconds: record.admittedAt), endedAt: Timestamp(nanoseconds: record.endedAt),
@@ -136,8 +134,8 @@ struct CoordinatorShard {
     }
 
     mutating func destroyEntity(_ slot: Int) {
-        entities.destroy(ops[slot].entity)
         ops[slot].inRegistry = false
+        counters.registryEntities -= 1
         observer.entityRemoved()
     }
 

@@ -39,6 +39,7 @@ struct ShardCounters {
     var preempted = 0
     var expired = 0
     var cancelled = 0
+    var registryEntities = 0
     var zombiesInRegistry = 0
     var zombiesRemoved = 0
     var gracePeriodSaves = 0
@@ -46,7 +47,7 @@ struct ShardCounters {
     var conflicts = 0
     var byStatus = [Int](repeating: 0, count: OperationStatus.allCases.count)
 
-    func add(to snapshot: inout CoordinatorSnapshot, registryEntities: Int) {
+    func add(to snapshot: inout CoordinatorSnapshot) {
         snapshot.submitted += submitted
         snapshot.admitted += admitted
         snapshot.rejectedInStaging += rejectedInStaging

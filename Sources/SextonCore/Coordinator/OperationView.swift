@@ -37,11 +37,11 @@ public struct TargetView: Sendable, Equatable {
 }
 
 extension CoordinatorShard {
-    func view(_ slot: Int) -> OperationView { ops[slot].view(names: names) }
+    func view(_ slot: Int) -> OperationView { ops[slot].view(handle: ops.handle(ofSlot: slot), names: names) }
 }
 
 extension OperationRecord {
-    func view(names: NameTable) -> OperationView {
+    func view(handle: EntityID, names: NameTable) -> OperationView {
         func time(_ nanos: Int64) -> Timestamp? { nanos == Self.never ? nil : Timestamp(nanoseconds: nanos) }
         return OperationView(
             id: id, target: target, targetType: names[targetType], opType: names[opType],
@@ -49,7 +49,7 @@ extension OperationRecord {
             effectivePriority: Priority(Int(effectivePriority)) ?? .normal,
             status: status, reason: reason, submittedAt: Timestamp(nanoseconds: submittedAt),
             admittedAt: time(admittedAt), startedAt: time(startedAt), lastHeartbeatAt: time(heartbeatAt),
-            endedAt: time(endedAt), ecsId: hasEntity ? entity : nil, inRegistry: inRegistry, isZombie: isZombie,
+            endedAt: time(endedAt), ecsId: hasEntity ? handle : nil, inRegistry: inRegistry, isZombie: isZombie,
             parent: extras?.parent, retryOf: extras?.retryOf, retryCount: retryCount,
             winner: winner, error: extras?.error)
     }

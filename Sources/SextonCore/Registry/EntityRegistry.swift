@@ -56,6 +56,11 @@ public struct EntityRegistry: Sendable {
         return true
     }
 
+    /// The id of the live entity in `slot`.
+    func id(ofSlot slot: Int) -> EntityID {
+        EntityID(index: UInt32(slot) << tagBits | tag, generation: states[slot] >> 1)
+    }
+
     public func contains(_ id: EntityID) -> Bool { slot(of: id) != nil }
 
     /// The slot of a live entity, or nil when the id is stale, unknown or from another registry.

@@ -19,13 +19,10 @@ struct OperationRecord {
     var startedAt = never
     var heartbeatAt = never
     var endedAt = never
-    /// Meaningful once `hasEntity`; kept after the entity is removed so history shows the ecs_id.
-    var entity = EntityID(index: 0, generation: 0)
     var priority: UInt8
     var effectivePriority: UInt8
     var status: OperationStatus = .staged
     var reason: RejectReason?
-    var hasEntity = false
     var inRegistry = false
 
     /// A freed slot's content: no heap references, so freeing releases the strings at once.
@@ -38,6 +35,9 @@ struct OperationRecord {
     /// In `extras` (a retry has `retryOf` there anyway): out of the record it brings the
     /// record's stride to 128 bytes from 136.
     var retryCount: Int { Int(extras?.retryCount ?? 0) }
+
+    /// Admitted once, so its handle is (or was) a registry entity; history keeps showing it.
+    var hasEntity: Bool { admittedAt != Self.never }
 
     var isZombie: Bool {
         inRegistry && (status == .failed || status == .expired || (status == .rejected && reason == .preempted))

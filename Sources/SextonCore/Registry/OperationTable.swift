@@ -22,6 +22,8 @@ struct OperationTable {
 
     func slot(of handle: EntityID) -> Int? { slots.slot(of: handle) }
 
+    func handle(ofSlot slot: Int) -> EntityID { slots.id(ofSlot: slot) }
+
     mutating func remove(_ handle: EntityID) {
         guard let slot = slots.slot(of: handle) else { return }
         records[slot] = .vacant
