@@ -62,7 +62,7 @@ public final class Coordinator: ZombieRemover, Sendable {
                 guard let self else { return }
                 let now = clock.now().nanoseconds
                 var effects = ShardEffects()
-                box.state.withLock { $0.resolveWindow(window.target, token: window.token, now: now, effects: &effects) }
+                box.state.withLock { $0.resolveWindow(window.target, firstMember: window.firstMember, now: now, effects: &effects) }
                 deliver(effects)
             }
         }

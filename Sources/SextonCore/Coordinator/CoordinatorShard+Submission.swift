@@ -103,14 +103,10 @@ extension CoordinatorShard {
                 shard.shared.staged.wrappingSubtract(1, ordering: .relaxed)
                 throw shard.stagingRefusal(target, name: name, inBatch: 0, globalStaged: staged - 1)!
             }
-            if target.window.isEmpty {
-                shard.nextWindowToken += 1
-                target.windowToken = shard.nextWindowToken
-                effects.window = (now + timings.window, name, target.windowToken)
-            }
+            let handle = shard.insert(submission, now: now)
+            if target.window.isEmpty { effects.window = (now + timings.window, name, handle) }
             target.window.append(StagedMember(
-                operation: shard.insert(submission, now: now), expectedVersion: submission.request.expectedVersion,
-                completion: completion))
+                operation: handle, expectedVersion: submission.request.expectedVersion, completion: completion))
             return .staged
         }
     }
@@ -150,8 +146,8 @@ extension CoordinatorShard {
     }
 
     /// The scheduled end of a staging window.
-    mutating func resolveWindow(_ name: String, token: UInt64, now: Int64, effects: inout ShardEffects) {
-        guard targets[name]?.windowToken == token else { return }
+    mutating func resolveWindow(_ name: String, firstMember: EntityID, now: Int64, effects: inout ShardEffects) {
+        guard targets[name]?.window.first?.operation == firstMember else { return }
         withTarget(name) { shard, target in
             let members = target.window
             guard !members.isEmpty else { return }

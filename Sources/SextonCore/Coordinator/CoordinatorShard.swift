@@ -39,7 +39,7 @@ struct CoordinatorTimings {
 struct ShardEffects {
     var decisions: [(Decision, @Sendable (Decision) -> Void)] = []
     var zombies: [Zombie] = []
-    var window: (deadline: Int64, target: String, token: UInt64)?
+    var window: (deadline: Int64, target: String, firstMember: EntityID)?
 }
 
 /// A request that passed validation.
@@ -69,7 +69,6 @@ struct CoordinatorShard {
     var due = OperationDueQueue()
     var counters = ShardCounters()
     var nextSequence: UInt64 = 0
-    var nextWindowToken: UInt64 = 0
 
     init(number: UInt32, shardBits: Int, timings: CoordinatorTimings, shared: CoordinatorShared) {
         self.number = number
@@ -88,7 +87,7 @@ struct CoordinatorShard {
         _ name: String, _ body: (inout CoordinatorShard, inout TargetState) throws(E) -> R
     ) throws(E) -> R {
         var (slot, target) = targets.checkOut(name)
-        defer { targets.checkIn(name, slot: slot, state: target) }
+        defer { targets.checkIn(slot: slot, state: target) }
         return try body(&self, &target)
     }
 

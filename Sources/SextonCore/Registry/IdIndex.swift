@@ -13,15 +13,15 @@ struct OperationRef: Hashable, Sendable {
 /// Lock order: a shard lock may be held while taking an index lock, never the reverse, so
 /// `reserve` checks the liveness of an earlier holder of the id between two index locks.
 final class IdIndex: Sendable {
-    /// One id's state in 8 bytes, so a bucket of the map takes 24 bytes where an enum of
-    /// `OperationRef`s took 32 (about 17 bytes per live operation at 1M). The holder's handle
-    /// names its shard in its tag bits, and generations stay below 2^31, which leaves the
-    /// generation's top bit to mark a reservation.
+    /// One id's state in 8 bytes. The holder's handle names its shard in its tag bits, and
+    /// generations stay below 2^31, which leaves the generation's top bit to mark a reservation.
     struct Entry: Equatable {
         private var raw: UInt64
         private static let reservedBit: UInt64 = 1 << 31
         /// A reservation with no earlier holder: no handle has index `UInt32.max`.
         private static let reservedAlone = Entry(raw: .max)
+        /// What a free slot of the map holds.
+        static let vacant = Entry(raw: 0)
 
         private init(raw: UInt64) { self.raw = raw }
 
@@ -44,9 +44,9 @@ final class IdIndex: Sendable {
     }
 
     private final class Bucket: Sendable {
-        /// Sized for a first burst of ids (about 2 KB per bucket), so a young coordinator does
-        /// not rehash every bucket five times over while they fill.
-        let map = Mutex<[String: Entry]>(Dictionary(minimumCapacity: 48))
+        /// Sized for a first burst of ids, so a young coordinator does not rehash every bucket
+        /// five times over while they fill.
+        let map = Mutex(StringSlotMap(vacant: Entry.vacant, capacity: 48))
     }
 
     private let shards: [Bucket]
@@ -65,7 +65,7 @@ final class IdIndex: Sendable {
     private func shard(_ id: String) -> Bucket { shards[ShardHash.of(id, bits: shardBits)] }
 
     func lookup(_ id: String) -> OperationRef? {
-        shard(id).map.withLock { map in map[id]?.handle }.map(ref)
+        shard(id).map.withLock { map in map.slot(of: id).flatMap { map[$0].handle } }.map(ref)
     }
 
     /// Claims `id` for a new operation, unless a live operation (per `isLive`) or another
@@ -74,18 +74,16 @@ final class IdIndex: Sendable {
         let shard = shard(id)
         while true {
             let holder = try shard.map.withLock { map throws(SextonError) -> EntityID? in
-                guard let entry = map[id] else {
-                    map[id] = .reserved(previous: nil)
-                    return nil
-                }
-                if entry.isReserved { throw Self.duplicate(id) }
-                return entry.handle
+                let (slot, inserted) = map.slot(insertingIfAbsent: id, .reserved(previous: nil))
+                if inserted { return nil }
+                if map[slot].isReserved { throw Self.duplicate(id) }
+                return map[slot].handle
             }
             guard let holder else { return }
             if isLive(ref(holder)) { throw Self.duplicate(id) }
             let claimed = shard.map.withLock { map in
-                guard map[id] == .bound(holder) else { return false }
-                map[id] = .reserved(previous: holder)
+                guard let slot = map.slot(of: id), map[slot] == .bound(holder) else { return false }
+                map[slot] = .reserved(previous: holder)
                 return true
             }
             if claimed { return }
@@ -106,58 +104,64 @@ final class IdIndex: Sendable {
     /// `ref`'s shard (so the record need not exist yet: nobody can reach it before the caller
     /// unlocks). `isLive` answers for earlier holders in that shard and nil for others.
     func claim(_ id: String, for ref: OperationRef, isLive: (OperationRef) -> Bool?) -> Claim {
-        shard(id).map.withLock { map in claim(&map[id], for: ref, isLive: isLive) }
-    }
-
-    private func claim(_ entry: inout Entry?, for ref: OperationRef, isLive: (OperationRef) -> Bool?) -> Claim {
-        guard let current = entry else {
-            entry = .bound(ref.handle)
-            return .claimed(previous: nil)
-        }
-        if current.isReserved { return .duplicate }
-        let holder = self.ref(current.handle!)
-        switch isLive(holder) {
-        case true?: return .duplicate
-        case false?:
-            entry = .bound(ref.handle)
-            return .claimed(previous: holder)
-        case nil: return .undecided
+        shard(id).map.withLock { map in
+            let (slot, inserted) = map.slot(insertingIfAbsent: id, .bound(ref.handle))
+            if inserted { return .claimed(previous: nil) }
+            if map[slot].isReserved { return .duplicate }
+            let holder = self.ref(map[slot].handle!)
+            switch isLive(holder) {
+            case true?: return .duplicate
+            case false?:
+                map[slot] = .bound(ref.handle)
+                return .claimed(previous: holder)
+            case nil: return .undecided
+            }
         }
     }
 
     /// Undoes a `claim` after the submission was refused.
     func unclaim(_ id: String, from ref: OperationRef, previous: OperationRef?) {
         shard(id).map.withLock { map in
-            guard map[id] == .bound(ref.handle) else { return }
-            map[id] = previous.map { .bound($0.handle) }
+            guard let slot = map.slot(of: id), map[slot] == .bound(ref.handle) else { return }
+            map.set(slot, previous.map { .bound($0.handle) })
         }
     }
 
     /// Gives a reservation back after the submission failed.
     func release(_ id: String) {
         shard(id).map.withLock { map in
-            guard let entry = map[id], entry.isReserved else { return }
-            map[id] = entry.handle.map { .bound($0) }
+            guard let slot = map.slot(of: id), map[slot].isReserved else { return }
+            map.set(slot, map[slot].handle.map { .bound($0) })
         }
     }
 
     func bind(_ id: String, to ref: OperationRef) {
-        shard(id).map.withLock { map in map[id] = .bound(ref.handle) }
+        shard(id).map.withLock { map in
+            let slot = map.slot(insertingIfAbsent: id, .bound(ref.handle)).slot
+            map[slot] = .bound(ref.handle)
+        }
     }
 
     /// Forgets `id` unless it has been claimed again since `ref` held it.
     func remove(_ id: String, boundTo ref: OperationRef) {
         shard(id).map.withLock { map in
-            let entry = map[id]
-            if entry == .bound(ref.handle) {
-                map[id] = nil
-            } else if entry == .reserved(previous: ref.handle) {
-                map[id] = .reserved(previous: nil)
+            guard let slot = map.slot(of: id) else { return }
+            if map[slot] == .bound(ref.handle) {
+                map.remove(slot: slot)
+            } else if map[slot] == .reserved(previous: ref.handle) {
+                map[slot] = .reserved(previous: nil)
             }
         }
     }
 
     static func duplicate(_ id: String) -> SextonError {
         SextonError(.conflict, "an operation with id \(id) is still live", field: "id")
+    }
+}
+
+private extension StringSlotMap<IdIndex.Entry> {
+    /// Sets the entry in `slot`, or removes it for nil.
+    mutating func set(_ slot: Int, _ entry: IdIndex.Entry?) {
+        if let entry { self[slot] = entry } else { remove(slot: slot) }
     }
 }

@@ -3,12 +3,11 @@
 struct TargetState {
     var version = 0
     /// `active`, or `none`: a plain `EntityID` is 8 bytes where an optional one is 9, which
-    /// padding made 16 (the state is 32 bytes, not 40).
+    /// padding made 16.
     private var holder = Self.none
+    /// The current staging window. Its first member's handle identifies it (handles are never
+    /// reused as they were), so a scheduled resolution of an earlier window does nothing.
     var window: [StagedMember] = []
-    /// Identifies the current window, so a scheduled resolution of an earlier window that
-    /// already resolved does nothing.
-    var windowToken: UInt64 = 0
 
     /// No handle has this generation: generations stay below 2^31.
     private static let none = EntityID(index: .max, generation: .max)
