@@ -96,4 +96,45 @@ import Testing
             #expect(h.coordinator.operation(id) != nil)
         }
     }
+
+    /// A preempted zombie can outlive its winner (here the winner succeeds and is forgotten
+    /// while nothing removes the zombie): it still names the winner.
+    @Test func aPreemptedZombieKeepsNamingItsForgottenWinner() throws {
+        let h = CoordinatorHarness { $0.historyRetention = .seconds(10) }
+        try h.admitAndStart("a", .low)
+        h.advance(.seconds(1))
+        try h.admitAndStart("b", .high)
+        try h.coordinator.complete("b", outcome: .succeeded)
+        h.advance(.seconds(20))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("b") == nil)
+        #expect(h.coordinator.operation("a")?.isZombie == true)
+        #expect(h.coordinator.operation("a")?.winner == "b")
+    }
+
+    /// Records name their target and their extras by slot: an operation reusing a forgotten
+    /// one's slots sees its own target and none of the old lineage, and history keeps its
+    /// target's name after the target has nothing else to remember.
+    @Test func reusedSlotsCarryNothingOfTheForgottenOperation() throws {
+        let h = CoordinatorHarness { $0.historyRetention = .seconds(10) }
+        try h.submit(OperationRequest(id: "old", target: "x", parent: "p", retryOf: "r", retryCount: 2))
+        try h.coordinator.cancel("old")
+        #expect(h.coordinator.operation("old")?.target == "x")
+        #expect(h.coordinator.operation("old")?.retryCount == 2)
+        h.advance(.seconds(10))
+        h.coordinator.maintain()
+        #expect(h.coordinator.operation("old") == nil)
+
+        try h.submit(OperationRequest(id: "new", target: "x"))
+        let new = try #require(h.coordinator.operation("new"))
+        #expect(new.ecsId?.index == h.decisions["old"]?.ecsId?.index)
+        #expect(new.target == "x" && new.parent == nil && new.retryOf == nil && new.retryCount == 0)
+        try h.coordinator.cancel("new")
+        h.advance(.seconds(10))
+        h.coordinator.maintain()
+        try h.submit(OperationRequest(id: "other", target: "y"))
+        #expect(h.coordinator.operation("other")?.target == "y")
+        let x = h.coordinator.target("x")
+        #expect(x.version == 0 && x.active == nil && x.staged == 0)
+    }
 }

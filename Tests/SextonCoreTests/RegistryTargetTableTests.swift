@@ -4,31 +4,34 @@ import Testing
 @Suite struct RegistryTargetTableTests {
     @Test func keepsABusyTargetAndDropsAnIdleOne() {
         var table = TargetTable()
-        var (slot, state) = table.checkOut("a")
+        let a = table.slot(of: "a")
+        var state = table.checkOut(a)
         #expect(state.isIdle)
         state.version = 3
-        table.checkIn(slot: slot, state: state)
-        #expect(table["a"]?.version == 3)
+        table.checkIn(a, state)
+        #expect(table["a"]?.version == 3 && table.name(at: a) == "a")
 
-        let idle = table.checkOut("b")
-        table.checkIn(slot: idle.slot, state: idle.state)
+        let b = table.slot(of: "b")
+        table.checkIn(b, table.checkOut(b))
         #expect(table["b"] == nil)
     }
 
-    @Test func reusesTheSlotOfADroppedTargetWithAnEmptyState() {
+    /// Records name their target by slot, so the target stays (name and all) until the last
+    /// record using it is forgotten, even with nothing else to remember.
+    @Test func staysWhileRecordsUseItAndLeavesWithTheLast() {
         var table = TargetTable()
-        var first = table.checkOut("a")
-        first.state.version = 1
-        table.checkIn(slot: first.slot, state: first.state)
-        var again = table.checkOut("a")
-        #expect(again.slot == first.slot && again.state.version == 1)
-        again.state.version = 0
-        table.checkIn(slot: again.slot, state: again.state)
+        let a = table.slot(of: "a")
+        var state = table.checkOut(a)
+        state.uses = 2
+        table.checkIn(a, state)
+        table.release(a)
+        #expect(table["a"]?.uses == 1 && table.name(at: a) == "a")
+        table.release(a)
         #expect(table["a"] == nil)
 
-        let reused = table.checkOut("c")
-        #expect(reused.slot == first.slot && reused.state.isIdle)
-        let fresh = table.checkOut("d")
-        #expect(fresh.slot != reused.slot)
+        // The freed slot goes to the next new target, with an empty state.
+        let c = table.slot(of: "c")
+        #expect(c == a && table.state(at: c).isIdle && table.name(at: c) == "c")
+        #expect(table.slot(of: "d") != c)
     }
 }

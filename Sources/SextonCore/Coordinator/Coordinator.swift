@@ -168,7 +168,7 @@ public final class Coordinator: ZombieRemover, Sendable {
     private func effectivePriority(of id: String) -> Priority? {
         guard let ref = shared.ids.lookup(id) else { return nil }
         return shards[Int(ref.shard)].state.withLock { shard in
-            shard.ops.slot(of: ref.handle).flatMap { Priority(Int(shard.ops[$0].effectivePriority)) }
+            shard.ops.slot(of: ref.handle).map { shard.ops[$0].effectivePriority }
         }
     }
 
@@ -216,7 +216,7 @@ public final class Coordinator: ZombieRemover, Sendable {
             guard let target = shard.targets[name] else { return TargetView(target: name, version: 0, active: nil, staged: 0) }
             return TargetView(
                 target: name, version: target.version,
-                active: target.active.flatMap { shard.ops.slot(of: $0) }.map { shard.view($0) },
+                active: target.activeSlot.map { shard.view($0) },
                 staged: target.window.count)
         }
     }

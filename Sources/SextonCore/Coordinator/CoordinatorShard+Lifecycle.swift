@@ -34,7 +34,7 @@ extension CoordinatorShard {
     /// Applies an expired lease first, so the answer never depends on when maintenance ran.
     private mutating func catchUpLease(_ slot: Int, now: Int64, effects: inout ShardEffects) {
         guard let deadline = ops[slot].leaseDeadline(lease: timings.lease), deadline <= now else { return }
-        withTarget(ops[slot].target) { shard, target in
+        withTarget(at: ops[slot].targetSlot) { shard, target in
             shard.expire(slot, target: &target, now: now, effects: &effects)
         }
     }
@@ -61,12 +61,12 @@ extension CoordinatorShard {
         let slot = try slot(handle, id: id)
         catchUpLease(slot, now: now, effects: &effects)
         guard ops[slot].status == .executing else { throw refusal(slot, "complete", needs: "executing") }
-        if let error { extras(slot).error = error }
-        withTarget(ops[slot].target) { shard, target in
+        if let error { extras[slot, default: OperationExtras()].error = error }
+        withTarget(at: ops[slot].targetSlot) { shard, target in
             if succeeded {
                 shard.setStatus(slot, .succeeded)
                 shard.ops[slot].endedAt = now
-                target.active = nil
+                target.activeSlot = nil
                 target.version += 1
                 shard.counters.succeeded += 1
                 shard.observer.completed(.succeeded)
@@ -85,10 +85,10 @@ extension CoordinatorShard {
         let slot = try slot(handle, id: id)
         catchUpLease(slot, now: now, effects: &effects)
         guard ops[slot].status.isActive else { throw refusal(slot, "cancel", needs: "admitted or executing") }
-        withTarget(ops[slot].target) { shard, target in
+        withTarget(at: ops[slot].targetSlot) { shard, target in
             shard.setStatus(slot, .cancelled)
             shard.ops[slot].endedAt = now
-            target.active = nil
+            target.activeSlot = nil
             shard.counters.cancelled += 1
             shard.observer.completed(.cancelled)
             shard.destroyEntity(slot)

@@ -12,7 +12,7 @@ extension CoordinatorShard {
                 if deadline > now {
                     due.push(OperationDueQueue.Entry(deadline: deadline, operation: entry.operation, kind: .lease))
                 } else {
-                    withTarget(ops[slot].target) { shard, target in
+                    withTarget(at: ops[slot].targetSlot) { shard, target in
                         shard.expire(slot, target: &target, now: now, effects: &effects)
                     }
                 }
@@ -33,6 +33,8 @@ extension CoordinatorShard {
         counters.byStatus[ops[slot].status.ordinal] -= 1
         names.release(ops[slot].targetType)
         names.release(ops[slot].opType)
+        targets.release(ops[slot].targetSlot)
+        if !extras.isEmpty { extras[slot] = nil }
         ops.remove(handle)
     }
 

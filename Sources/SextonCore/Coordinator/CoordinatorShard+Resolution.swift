@@ -6,11 +6,13 @@ extension CoordinatorShard {
         emit: (Members.Index, Decision) -> Void
     ) {
         expireIfLeaseRanOut(target: &target, now: now, effects: &effects)
-        let holder = target.active.flatMap { ops.slot(of: $0) }
+        let holder = target.activeSlot
+        assert(holder.map { ops[$0].status.isActive } ?? true, "a target is held by an active operation")
         let detected = members.count > 1 || holder != nil
         let started = detected ? ContinuousClock.now : nil
         let version = target.version
 
+        // Members are in submission order, so on a tie the earlier one (lower sequence) stays.
         var candidate: Members.Index?
         for index in members.indices where members[index].accepts(version: version) {
             if let best = candidate, !outranks(members[index].operation, members[best].operation) { continue }
@@ -18,9 +20,8 @@ extension CoordinatorShard {
         }
 
         var othersReason = RejectReason.lostConflict
-        var winner = holder.map { ops[$0].id }
+        var winner = holder.map { ops.handle(ofSlot: $0) }
         var admittedIndex: Members.Index?
-        var entity: EntityID?
         if let candidate {
             let handle = members[candidate].operation
             let slot = ops.slot(of: handle)!
@@ -39,24 +40,26 @@ extension CoordinatorShard {
                 admittedIndex = candidate
             }
             if admittedIndex != nil {
-                entity = admit(slot, handle, target: &target, now: now)
-                winner = ops[slot].id
+                admit(slot, handle, target: &target, now: now)
+                winner = handle
             }
         }
 
+        let winnerID = winner.flatMap { ops.slot(of: $0) }.map { ops[$0].id }
         for index in members.indices {
-            let slot = ops.slot(of: members[index].operation)!
+            let handle = members[index].operation
+            let slot = ops.slot(of: handle)!
             if index == admittedIndex {
                 emit(index, Decision(
-                    id: ops[slot].id, isAdmitted: true, ecsId: entity, target: name, targetVersion: version,
-                    reason: nil, winner: winner))
+                    id: ops[slot].id, isAdmitted: true, ecsId: handle, target: name, targetVersion: version,
+                    reason: nil, winner: winnerID))
                 continue
             }
             let reason = members[index].accepts(version: version) ? othersReason : .versionConflict
-            rejectStaged(slot, members[index].operation, reason: reason, winner: winner, now: now)
+            rejectStaged(slot, handle, reason: reason, winner: winner, now: now)
             emit(index, Decision(
                 id: ops[slot].id, isAdmitted: false, ecsId: nil, target: name, targetVersion: version,
-                reason: reason, winner: winner))
+                reason: reason, winner: winnerID))
         }
 
         counters.resolutions += 1
@@ -65,37 +68,34 @@ extension CoordinatorShard {
             batchSize: members.count, duration: started.map { ContinuousClock.now - $0 } ?? .zero, detected: detected)
     }
 
-    /// Higher effective priority first, then earlier submission, then lower sequence.
+    /// Higher effective priority first, then earlier submission (the caller breaks ties).
     private func outranks(_ a: EntityID, _ b: EntityID) -> Bool {
-        let (x, y) = (ops.slot(of: a)!, ops.slot(of: b)!)
-        if ops[x].effectivePriority != ops[y].effectivePriority {
-            return ops[x].effectivePriority > ops[y].effectivePriority
-        }
-        if ops[x].submittedAt != ops[y].submittedAt { return ops[x].submittedAt < ops[y].submittedAt }
-        return ops[x].sequence < ops[y].sequence
+        let (x, y) = (ops[ops.slot(of: a)!], ops[ops.slot(of: b)!])
+        if x.effectivePriority != y.effectivePriority { return x.effectivePriority > y.effectivePriority }
+        return x.submittedAt < y.submittedAt
     }
 
-    private mutating func admit(_ slot: Int, _ handle: EntityID, target: inout TargetState, now: Int64) -> EntityID {
+    /// The operation's handle becomes its registry entity.
+    private mutating func admit(_ slot: Int, _ handle: EntityID, target: inout TargetState, now: Int64) {
         setStatus(slot, .admitted)
         ops[slot].admittedAt = now
         ops[slot].inRegistry = true
         counters.registryEntities += 1
-        target.active = handle
+        target.activeSlot = slot
         if timings.lease > 0 {
             due.push(OperationDueQueue.Entry(deadline: now + timings.lease, operation: handle, kind: .lease))
         }
         counters.admitted += 1
         observer.admitted()
-        return handle
     }
 
     private mutating func rejectStaged(
-        _ slot: Int, _ handle: EntityID, reason: RejectReason, winner: String?, now: Int64
+        _ slot: Int, _ handle: EntityID, reason: RejectReason, winner: EntityID?, now: Int64
     ) {
         setStatus(slot, .rejected)
         ops[slot].reason = reason
         ops[slot].endedAt = now
-        ops[slot].winner = winner
+        ops[slot].winner = winner ?? .none
         counters.rejectedInStaging += 1
         observer.rejected(stage: .staging, reason: reason)
         if reason == .gracePeriod {
@@ -109,7 +109,7 @@ extension CoordinatorShard {
         _ slot: Int, by winner: String, target: inout TargetState, now: Int64, effects: inout ShardEffects
     ) {
         ops[slot].reason = .preempted
-        ops[slot].winner = winner
+        extras[slot, default: OperationExtras()].winner = winner
         counters.preempted += 1
         observer.rejected(stage: .registry, reason: .preempted)
         observer.preempted()

@@ -30,22 +30,21 @@ extension CoordinatorShard {
         }
     }
 
-    /// Creates the staged record and binds its id (a reserved one; a claimed one is bound).
-    mutating func insert(_ submission: PreparedSubmission, now: Int64) -> EntityID {
+    /// Creates the staged record for the target checked out of `targetSlot` and binds its id
+    /// (a reserved one; a claimed one is bound).
+    mutating func insert(
+        _ submission: PreparedSubmission, targetSlot: UInt32, target: inout TargetState, now: Int64
+    ) -> EntityID {
         let request = submission.request
-        let hasExtras = request.parent != nil || request.retryOf != nil || request.retryCount != 0 || request.cleanup != nil
-        let record = OperationRecord(
-            id: submission.id, target: request.target, targetType: names.retain(request.targetType),
-            opType: names.retain(request.opType),
-            extras: hasExtras
-                ? OperationExtras(
-                    parent: request.parent, retryOf: request.retryOf, retryCount: UInt32(request.retryCount),
-                    cleanup: request.cleanup) : nil,
-            winner: nil,
-            sequence: nextSequence, submittedAt: now,
-            priority: UInt8(request.priority.value), effectivePriority: UInt8(submission.effectivePriority.value))
-        nextSequence += 1
-        let handle = ops.insert(record)
+        let handle = ops.insert(OperationRecord(
+            id: submission.id, targetSlot: targetSlot, targetType: names.retain(request.targetType),
+            opType: names.retain(request.opType), submittedAt: now, priority: request.priority,
+            effectivePriority: submission.effectivePriority))
+        target.uses += 1
+        if request.parent != nil || request.retryOf != nil || request.retryCount != 0 || request.cleanup != nil {
+            extras[ops.slot(of: handle)!] = OperationExtras(
+                parent: request.parent, retryOf: request.retryOf, retryCount: request.retryCount, cleanup: request.cleanup)
+        }
         if submission.reserved { shared.ids.bind(submission.id, to: ref(handle)) }
         counters.submitted += 1
         counters.byStatus[OperationStatus.staged.ordinal] += 1
@@ -81,7 +80,8 @@ extension CoordinatorShard {
         effects: inout ShardEffects
     ) throws(SextonError) -> SubmitOutcome {
         let name = submission.request.target
-        return try withTarget(name) { shard, target throws(SextonError) -> SubmitOutcome in
+        let targetSlot = targets.slot(of: name)
+        return try withTarget(at: targetSlot) { shard, target throws(SextonError) -> SubmitOutcome in
             let timings = shard.timings
             if timings.window == 0 {
                 if let refusal = shard.stagingRefusal(
@@ -90,7 +90,8 @@ extension CoordinatorShard {
                     throw refusal
                 }
                 let member = StagedMember(
-                    operation: shard.insert(submission, now: now), expectedVersion: submission.request.expectedVersion)
+                    operation: shard.insert(submission, targetSlot: targetSlot, target: &target, now: now),
+                    expectedVersion: submission.request.expectedVersion)
                 var decision: Decision?
                 shard.resolve(CollectionOfOne(member), target: &target, name: name, now: now, effects: &effects) {
                     decision = $1
@@ -103,7 +104,7 @@ extension CoordinatorShard {
                 shard.shared.staged.wrappingSubtract(1, ordering: .relaxed)
                 throw shard.stagingRefusal(target, name: name, inBatch: 0, globalStaged: staged - 1)!
             }
-            let handle = shard.insert(submission, now: now)
+            let handle = shard.insert(submission, targetSlot: targetSlot, target: &target, now: now)
             if target.window.isEmpty { effects.window = (now + timings.window, name, handle) }
             target.window.append(StagedMember(
                 operation: handle, expectedVersion: submission.request.expectedVersion, completion: completion))
@@ -118,7 +119,8 @@ extension CoordinatorShard {
     ) -> [(position: Int, result: Result<Decision, SextonError>)] {
         let name = group[0].submission.request.target
         let globalStaged = shared.staged.load(ordering: .relaxed)
-        return withTarget(name) { shard, target in
+        let targetSlot = targets.slot(of: name)
+        return withTarget(at: targetSlot) { shard, target in
             // Sized up front: growing `results` inside `resolve` would count as resolution time.
             var results: [(position: Int, result: Result<Decision, SextonError>)] = []
             results.reserveCapacity(group.count)
@@ -134,7 +136,8 @@ extension CoordinatorShard {
                     continue
                 }
                 members.append(StagedMember(
-                    operation: shard.insert(submission, now: now), expectedVersion: submission.request.expectedVersion))
+                    operation: shard.insert(submission, targetSlot: targetSlot, target: &target, now: now),
+                    expectedVersion: submission.request.expectedVersion))
                 positions.append(position)
             }
             guard !members.isEmpty else { return results }
@@ -148,7 +151,7 @@ extension CoordinatorShard {
     /// The scheduled end of a staging window.
     mutating func resolveWindow(_ name: String, firstMember: EntityID, now: Int64, effects: inout ShardEffects) {
         guard targets[name]?.window.first?.operation == firstMember else { return }
-        withTarget(name) { shard, target in
+        withTarget(at: targets.slot(of: name)) { shard, target in
             let members = target.window
             guard !members.isEmpty else { return }
             target.window = []

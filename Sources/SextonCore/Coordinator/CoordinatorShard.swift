@@ -66,9 +66,10 @@ struct CoordinatorShard {
     var ops: OperationTable
     var targets = TargetTable()
     var names = NameTable()
+    /// By record slot, for the few operations that have any.
+    var extras: [Int: OperationExtras] = [:]
     var due = OperationDueQueue()
     var counters = ShardCounters()
-    var nextSequence: UInt64 = 0
 
     init(number: UInt32, shardBits: Int, timings: CoordinatorTimings, shared: CoordinatorShared) {
         self.number = number
@@ -81,13 +82,13 @@ struct CoordinatorShard {
 
     func ref(_ handle: EntityID) -> OperationRef { OperationRef(shard: number, handle: handle) }
 
-    /// Runs `body` on the state of target `name`, created empty if needed and dropped
-    /// afterwards if it holds nothing worth remembering.
+    /// Runs `body` on the state of the target in `slot`, which leaves the table afterwards if it
+    /// holds nothing worth remembering.
     mutating func withTarget<R, E: Error>(
-        _ name: String, _ body: (inout CoordinatorShard, inout TargetState) throws(E) -> R
+        at slot: UInt32, _ body: (inout CoordinatorShard, inout TargetState) throws(E) -> R
     ) throws(E) -> R {
-        var (slot, target) = targets.checkOut(name)
-        defer { targets.checkIn(slot: slot, state: target) }
+        var target = targets.checkOut(slot)
+        defer { targets.checkIn(slot, target) }
         return try body(&self, &target)
     }
 
@@ -97,25 +98,19 @@ struct CoordinatorShard {
         ops[slot].status = status
     }
 
-    mutating func extras(_ slot: Int) -> OperationExtras {
-        if let extras = ops[slot].extras { return extras }
-        let extras = OperationExtras(parent: nil, retryOf: nil, retryCount: 0, cleanup: nil)
-        ops[slot].extras = extras
-        return extras
-    }
-
     mutating func scheduleForget(_ handle: EntityID, at deadline: Int64) {
         due.push(OperationDueQueue.Entry(deadline: deadline, operation: handle, kind: .forget))
     }
 
     func zombie(_ slot: Int, _ reason: ZombieReason) -> Zombie {
         let record = ops[slot]
+        let extras = extras[slot]
         return Zombie(
-            operationID: record.id, entity: ops.handle(ofSlot: slot), target: record.target, targetType: names[record.targetType],
-            opType: names[record.opType], priority: Priority(Int(record.effectivePriority)) ?? .normal,
-            retryCount: record.retryCount, status: record.status, reason: reason,
+            operationID: record.id, entity: ops.handle(ofSlot: slot), target: targets.name(at: record.targetSlot),
+            targetType: names[record.targetType], opType: names[record.opType], priority: record.effectivePriority,
+            retryCount: extras?.retryCount ?? 0, status: record.status, reason: reason,
             admittedAt: Timestamp(nanoseconds: record.admittedAt), endedAt: Timestamp(nanoseconds: record.endedAt),
-            cleanup: record.extras?.cleanup)
+            cleanup: extras?.cleanup)
     }
 
     /// Ends an active operation as a zombie (preempted, failed or expired): it keeps its
@@ -126,7 +121,7 @@ struct CoordinatorShard {
     ) {
         setStatus(slot, status)
         ops[slot].endedAt = now
-        target.active = nil
+        target.activeSlot = nil
         counters.zombiesInRegistry += 1
         observer.zombieCreated(reason)
         effects.zombies.append(zombie(slot, reason))
@@ -141,7 +136,7 @@ struct CoordinatorShard {
     /// Expires the operation holding `target` if its lease has run out, so a resolution or a
     /// lifecycle call never acts on a lease that maintenance has not caught up with yet.
     mutating func expireIfLeaseRanOut(target: inout TargetState, now: Int64, effects: inout ShardEffects) {
-        guard let handle = target.active, let slot = ops.slot(of: handle),
+        guard let slot = target.activeSlot,
               let deadline = ops[slot].leaseDeadline(lease: timings.lease), deadline <= now
         else { return }
         expire(slot, target: &target, now: now, effects: &effects)

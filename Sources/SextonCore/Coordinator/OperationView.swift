@@ -37,20 +37,19 @@ public struct TargetView: Sendable, Equatable {
 }
 
 extension CoordinatorShard {
-    func view(_ slot: Int) -> OperationView { ops[slot].view(handle: ops.handle(ofSlot: slot), names: names) }
-}
-
-extension OperationRecord {
-    func view(handle: EntityID, names: NameTable) -> OperationView {
-        func time(_ nanos: Int64) -> Timestamp? { nanos == Self.never ? nil : Timestamp(nanoseconds: nanos) }
+    func view(_ slot: Int) -> OperationView {
+        func time(_ nanos: Int64) -> Timestamp? { nanos == OperationRecord.never ? nil : Timestamp(nanoseconds: nanos) }
+        let record = ops[slot]
+        let extras = extras[slot]
         return OperationView(
-            id: id, target: target, targetType: names[targetType], opType: names[opType],
-            priority: Priority(Int(priority)) ?? .normal,
-            effectivePriority: Priority(Int(effectivePriority)) ?? .normal,
-            status: status, reason: reason, submittedAt: Timestamp(nanoseconds: submittedAt),
-            admittedAt: time(admittedAt), startedAt: time(startedAt), lastHeartbeatAt: time(heartbeatAt),
-            endedAt: time(endedAt), ecsId: hasEntity ? handle : nil, inRegistry: inRegistry, isZombie: isZombie,
-            parent: extras?.parent, retryOf: extras?.retryOf, retryCount: retryCount,
-            winner: winner, error: extras?.error)
+            id: record.id, target: targets.name(at: record.targetSlot), targetType: names[record.targetType],
+            opType: names[record.opType], priority: record.priority, effectivePriority: record.effectivePriority,
+            status: record.status, reason: record.reason, submittedAt: Timestamp(nanoseconds: record.submittedAt),
+            admittedAt: time(record.admittedAt), startedAt: time(record.startedAt),
+            lastHeartbeatAt: time(record.heartbeatAt), endedAt: time(record.endedAt),
+            ecsId: record.hasEntity ? ops.handle(ofSlot: slot) : nil, inRegistry: record.inRegistry,
+            isZombie: record.isZombie, parent: extras?.parent, retryOf: extras?.retryOf,
+            retryCount: extras?.retryCount ?? 0,
+            winner: extras?.winner ?? ops.slot(of: record.winner).map { ops[$0].id }, error: extras?.error)
     }
 }

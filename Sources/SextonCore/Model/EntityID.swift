@@ -18,3 +18,9 @@ public struct EntityID: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(index)v\(generation)" }
 }
+
+extension EntityID {
+    /// Never a live id (generations stay below 2^31): "no entity" in 8 bytes where an optional
+    /// id takes 9, which padding makes 16.
+    static let none = EntityID(index: .max, generation: .max)
+}

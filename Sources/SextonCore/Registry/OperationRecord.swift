@@ -1,40 +1,48 @@
 /// What the coordinator remembers about one operation, from submission until it is forgotten.
-/// Kept small (one cache-line pair) because a million of them may be live: the rarely present
-/// fields sit in `extras`, and absent timestamps are `OperationRecord.never`.
+/// Kept to 80 bytes because a million of them may be live: names are slots and indexes into
+/// the shard's tables, the rarely present fields sit in the shard's `extras`, and absent
+/// timestamps are `OperationRecord.never`.
 struct OperationRecord {
     static let never = Int64.min
 
     var id: String
-    var target: String
-    /// In the shard's `NameTable`.
-    var targetType: UInt32
-    var opType: UInt32
-    var extras: OperationExtras?
-    /// Kept in the record, not in `extras`: every loser of a batch has one, and sharing the
-    /// winner's id string costs a retain where an `OperationExtras` would cost an allocation.
-    var winner: String?
-    var sequence: UInt64
+    /// Who held or won the target when this operation lost in staging; `EntityID.none` otherwise.
+    /// A handle is 8 bytes where the id was 16, and the winner (active then, or admitted in the
+    /// same batch) ends no earlier than this loser, so it is remembered at least as long. A
+    /// preempted operation can outlive its winner as a zombie: its winner's id is in `extras`.
+    var winner = EntityID.none
     var submittedAt: Int64
     var admittedAt = never
     var startedAt = never
     var heartbeatAt = never
     var endedAt = never
-    var priority: UInt8
-    var effectivePriority: UInt8
+    /// In the shard's `TargetTable`, which keeps the target while records use it.
+    var targetSlot: UInt32
+    /// In the shard's `NameTable`.
+    var targetType: UInt32
+    var opType: UInt32
     var status: OperationStatus = .staged
     var reason: RejectReason?
+    /// Own priority in the low four bits, effective priority in the high four (both 1...10).
+    private var priorities: UInt8
     var inRegistry = false
 
-    /// A freed slot's content: no heap references, so freeing releases the strings at once.
-    static var vacant: OperationRecord {
-        OperationRecord(
-            id: "", target: "", targetType: 0, opType: 0, extras: nil, winner: nil, sequence: 0, submittedAt: never,
-            priority: 0, effectivePriority: 0)
+    init(id: String, targetSlot: UInt32, targetType: UInt32, opType: UInt32, submittedAt: Int64, priority: Priority, effectivePriority: Priority) {
+        self.id = id
+        self.targetSlot = targetSlot
+        self.targetType = targetType
+        self.opType = opType
+        self.submittedAt = submittedAt
+        priorities = UInt8(priority.value) | UInt8(effectivePriority.value) << 4
     }
 
-    /// In `extras` (a retry has `retryOf` there anyway): out of the record it brings the
-    /// record's stride to 128 bytes from 136.
-    var retryCount: Int { Int(extras?.retryCount ?? 0) }
+    /// A freed slot's content: no heap references, so freeing releases the id at once.
+    static var vacant: OperationRecord {
+        OperationRecord(id: "", targetSlot: 0, targetType: 0, opType: 0, submittedAt: never, priority: .normal, effectivePriority: .normal)
+    }
+
+    var priority: Priority { Priority(Int(priorities & 0x0F))! }
+    var effectivePriority: Priority { Priority(Int(priorities >> 4))! }
 
     /// Admitted once, so its handle is (or was) a registry entity; history keeps showing it.
     var hasEntity: Bool { admittedAt != Self.never }
@@ -54,18 +62,13 @@ struct OperationRecord {
     }
 }
 
-/// Lineage, retry count, completion error and cleanup override: absent for most operations.
-final class OperationExtras {
+/// Lineage, retry count, completion error, cleanup override and a preempted operation's
+/// winner: absent for most operations, so kept beside the records, by slot.
+struct OperationExtras {
     var parent: String?
     var retryOf: String?
-    var retryCount: UInt32
+    var retryCount = 0
     var error: String?
     var cleanup: CleanupOverride?
-
-    init(parent: String?, retryOf: String?, retryCount: UInt32, cleanup: CleanupOverride?) {
-        self.parent = parent
-        self.retryOf = retryOf
-        self.retryCount = retryCount
-        self.cleanup = cleanup
-    }
+    var winner: String?
 }
