@@ -97,6 +97,41 @@ import Testing
         }
     }
 
+    /// Generated ids are kept short inside; every way in and out uses the UUID.
+    @Test func aGeneratedIDWorksEverywhereAsItsUUID() throws {
+        let h = CoordinatorHarness()
+        try h.admitAndStart("holder", .low)
+        h.advance(.seconds(1))
+        let results = h.coordinator.submitBatch([OperationRequest(target: "t", priority: .high)])
+        let winner = try results[0].get()
+        #expect(winner.isAdmitted && winner.id.count == 36)
+        #expect(h.coordinator.operation("holder")?.winner == winner.id)
+        #expect(h.sink.all.first?.operationID == "holder")
+        let loser = try h.coordinator.submitBatch([OperationRequest(target: "t")])[0].get()
+        #expect(loser.winner == winner.id && loser.id.count == 36 && loser.id != winner.id)
+        #expect(h.coordinator.operation(loser.id)?.winner == winner.id)
+        #expect(h.coordinator.target("t").active?.id == winner.id)
+
+        let child = try #require(try h.submit(OperationRequest(id: "child", target: "c", parent: winner.id)))
+        #expect(h.coordinator.operation(child.id)?.effectivePriority == .high)
+        try h.coordinator.start(winner.id)
+        try h.coordinator.complete(winner.id, outcome: .failed)
+        let zombie = try #require(h.sink.all.last)
+        #expect(zombie.operationID == winner.id)
+        #expect(h.coordinator.removeZombie(zombie.entity, operationID: winner.id))
+        #expect(throws: SextonError.self) { try h.coordinator.start(winner.id) }
+        do { try h.coordinator.start(winner.id) } catch { #expect(error.message.contains(winner.id)) }
+        do {
+            try h.coordinator.submit(OperationRequest(id: loser.id, target: "x")) { _ in }
+        } catch {
+            Issue.record("an ended operation's id may be reused: \(error)")
+        }
+        let live = try h.coordinator.submitBatch([OperationRequest(target: "z")])[0].get()
+        let again = h.coordinator.submitBatch([OperationRequest(id: live.id, target: "y")])
+        #expect(throws: SextonError.self) { try again[0].get() }
+        if case .failure(let error) = again[0] { #expect(error.code == .conflict && error.message.contains(live.id)) }
+    }
+
     /// A preempted zombie can outlive its winner (here the winner succeeds and is forgotten
     /// while nothing removes the zombie): it still names the winner.
     @Test func aPreemptedZombieKeepsNamingItsForgottenWinner() throws {

@@ -41,7 +41,7 @@ public final class Coordinator: ZombieRemover, Sendable {
 
     /// Applies `transition` to the operation `id`, or throws `not_found`.
     private func apply(_ transition: Transition, to id: String) throws(SextonError) {
-        guard let ref = shared.ids.lookup(id) else { throw SextonError(.notFound, "no operation \(id)") }
+        guard let ref = shared.ids.lookup(StoredID(id)) else { throw SextonError(.notFound, "no operation \(id)") }
         let now = clock.now().nanoseconds
         var effects = ShardEffects()
         let result = shards[Int(ref.shard)].state.withLock { shard in
@@ -154,10 +154,10 @@ public final class Coordinator: ZombieRemover, Sendable {
         if let parent = request.parent, let inherited = effectivePriority(of: parent) {
             priority = max(priority, inherited)
         }
-        return PreparedSubmission(request: request, id: request.id ?? OperationIDs.make(), effectivePriority: priority)
+        return PreparedSubmission(request: request, id: request.id.map(StoredID.init) ?? .generate(), effectivePriority: priority)
     }
 
-    private func reserve(_ id: String) throws(SextonError) {
+    private func reserve(_ id: StoredID) throws(SextonError) {
         try shared.ids.reserve(id) { ref in
             shards[Int(ref.shard)].state.withLock { shard in
                 shard.ops.slot(of: ref.handle).map { !shard.ops[$0].status.isEnded } ?? false
@@ -166,7 +166,7 @@ public final class Coordinator: ZombieRemover, Sendable {
     }
 
     private func effectivePriority(of id: String) -> Priority? {
-        guard let ref = shared.ids.lookup(id) else { return nil }
+        guard let ref = shared.ids.lookup(StoredID(id)) else { return nil }
         return shards[Int(ref.shard)].state.withLock { shard in
             shard.ops.slot(of: ref.handle).map { shard.ops[$0].effectivePriority }
         }
@@ -201,13 +201,14 @@ public final class Coordinator: ZombieRemover, Sendable {
     public func removeZombie(_ entity: EntityID, operationID: String) -> Bool {
         let number = Int(EntityRegistry.tag(of: entity, tagBits: shardBits))
         let now = clock.now().nanoseconds
-        return shards[number].state.withLock { $0.removeZombie(entity, operationID: operationID, now: now) }
+        let id = StoredID(operationID)
+        return shards[number].state.withLock { $0.removeZombie(entity, operationID: id, now: now) }
     }
 
     // MARK: queries
 
     public func operation(_ id: String) -> OperationView? {
-        guard let ref = shared.ids.lookup(id) else { return nil }
+        guard let ref = shared.ids.lookup(StoredID(id)) else { return nil }
         return shards[Int(ref.shard)].state.withLock { shard in shard.ops.slot(of: ref.handle).map { shard.view($0) } }
     }
 

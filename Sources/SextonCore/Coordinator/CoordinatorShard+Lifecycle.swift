@@ -27,7 +27,7 @@ extension CoordinatorShard {
     func refusal(_ slot: Int, _ action: String, needs: String) -> SextonError {
         let record = ops[slot]
         return SextonError(
-            .conflict, "cannot \(action) operation \(record.id): it is \(record.status.rawValue), not \(needs)",
+            .conflict, "cannot \(action) operation \(record.id.external): it is \(record.status.rawValue), not \(needs)",
             operationStatus: record.status, operationReason: record.reason?.rawValue)
     }
 

@@ -40,7 +40,7 @@ extension CoordinatorShard {
 
     /// The cleanup engine's removal of a zombie's entity; false for a stale entity, or one that
     /// is not that operation's zombie.
-    mutating func removeZombie(_ entity: EntityID, operationID: String, now: Int64) -> Bool {
+    mutating func removeZombie(_ entity: EntityID, operationID: StoredID, now: Int64) -> Bool {
         guard let slot = ops.slot(of: entity), ops[slot].isZombie, ops[slot].id == operationID else { return false }
         destroyEntity(slot)
         counters.zombiesInRegistry -= 1

@@ -31,7 +31,7 @@ extension CoordinatorShard {
                 } else if ops[holder].status == .executing && timings.protectExecuting {
                     othersReason = .executingProtected
                 } else if ops[slot].effectivePriority > ops[holder].effectivePriority {
-                    preempt(holder, by: ops[slot].id, target: &target, now: now, effects: &effects)
+                    preempt(holder, by: ops[slot].id.external, target: &target, now: now, effects: &effects)
                     admittedIndex = candidate
                 } else {
                     othersReason = .targetBusy
@@ -45,20 +45,20 @@ extension CoordinatorShard {
             }
         }
 
-        let winnerID = winner.flatMap { ops.slot(of: $0) }.map { ops[$0].id }
+        let winnerID = winner.flatMap { ops.slot(of: $0) }.map { ops[$0].id.external }
         for index in members.indices {
             let handle = members[index].operation
             let slot = ops.slot(of: handle)!
             if index == admittedIndex {
                 emit(index, Decision(
-                    id: ops[slot].id, isAdmitted: true, ecsId: handle, target: name, targetVersion: version,
+                    id: ops[slot].id.external, isAdmitted: true, ecsId: handle, target: name, targetVersion: version,
                     reason: nil, winner: winnerID))
                 continue
             }
             let reason = members[index].accepts(version: version) ? othersReason : .versionConflict
             rejectStaged(slot, handle, reason: reason, winner: winner, now: now)
             emit(index, Decision(
-                id: ops[slot].id, isAdmitted: false, ecsId: nil, target: name, targetVersion: version,
+                id: ops[slot].id.external, isAdmitted: false, ecsId: nil, target: name, targetVersion: version,
                 reason: reason, winner: winnerID))
         }
 

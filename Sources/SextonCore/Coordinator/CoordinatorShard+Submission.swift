@@ -23,7 +23,7 @@ extension CoordinatorShard {
     /// Claims the id of an unreserved submission for the handle its record will get: one index
     /// lock instead of a reservation and a later binding. (Mutating only so the liveness closure
     /// borrows the shard: from a non-mutating method it copied the whole shard each time.)
-    mutating func claimID(_ id: String) -> IdIndex.Claim {
+    mutating func claimID(_ id: StoredID) -> IdIndex.Claim {
         let number = number
         return shared.ids.claim(id, for: ref(ops.nextHandle)) { holder in
             holder.shard == number ? ops.slot(of: holder.handle).map { !ops[$0].status.isEnded } ?? false : nil

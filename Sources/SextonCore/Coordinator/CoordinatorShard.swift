@@ -45,7 +45,7 @@ struct ShardEffects {
 /// A request that passed validation.
 struct PreparedSubmission {
     var request: OperationRequest
-    var id: String
+    var id: StoredID
     var effectivePriority: Priority
     /// Whether `IdIndex.reserve` holds the id already (explicit batches, and the rare single
     /// submission whose id another shard's operation held); otherwise the shard claims it.
@@ -106,7 +106,7 @@ struct CoordinatorShard {
         let record = ops[slot]
         let extras = extras[slot]
         return Zombie(
-            operationID: record.id, entity: ops.handle(ofSlot: slot), target: targets.name(at: record.targetSlot),
+            operationID: record.id.external, entity: ops.handle(ofSlot: slot), target: targets.name(at: record.targetSlot),
             targetType: names[record.targetType], opType: names[record.opType], priority: record.effectivePriority,
             retryCount: extras?.retryCount ?? 0, status: record.status, reason: reason,
             admittedAt: Timestamp(nanoseconds: record.admittedAt), endedAt: Timestamp(nanoseconds: record.endedAt),

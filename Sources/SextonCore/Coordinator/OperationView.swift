@@ -42,7 +42,7 @@ extension CoordinatorShard {
         let record = ops[slot]
         let extras = extras[slot]
         return OperationView(
-            id: record.id, target: targets.name(at: record.targetSlot), targetType: names[record.targetType],
+            id: record.id.external, target: targets.name(at: record.targetSlot), targetType: names[record.targetType],
             opType: names[record.opType], priority: record.priority, effectivePriority: record.effectivePriority,
             status: record.status, reason: record.reason, submittedAt: Timestamp(nanoseconds: record.submittedAt),
             admittedAt: time(record.admittedAt), startedAt: time(record.startedAt),
@@ -50,6 +50,6 @@ extension CoordinatorShard {
             ecsId: record.hasEntity ? ops.handle(ofSlot: slot) : nil, inRegistry: record.inRegistry,
             isZombie: record.isZombie, parent: extras?.parent, retryOf: extras?.retryOf,
             retryCount: extras?.retryCount ?? 0,
-            winner: extras?.winner ?? ops.slot(of: record.winner).map { ops[$0].id }, error: extras?.error)
+            winner: extras?.winner ?? ops.slot(of: record.winner).map { ops[$0].id.external }, error: extras?.error)
     }
 }

@@ -62,19 +62,19 @@ final class IdIndex: Sendable {
         OperationRef(shard: EntityRegistry.tag(of: handle, tagBits: shardBits), handle: handle)
     }
 
-    private func shard(_ id: String) -> Bucket { shards[ShardHash.of(id, bits: shardBits)] }
+    private func shard(_ id: StoredID) -> Bucket { shards[ShardHash.of(id.text, bits: shardBits)] }
 
-    func lookup(_ id: String) -> OperationRef? {
-        shard(id).map.withLock { map in map.slot(of: id).flatMap { map[$0].handle } }.map(ref)
+    func lookup(_ id: StoredID) -> OperationRef? {
+        shard(id).map.withLock { map in map.slot(of: id.text).flatMap { map[$0].handle } }.map(ref)
     }
 
     /// Claims `id` for a new operation, unless a live operation (per `isLive`) or another
     /// submission holds it.
-    func reserve(_ id: String, isLive: (OperationRef) -> Bool) throws(SextonError) {
+    func reserve(_ id: StoredID, isLive: (OperationRef) -> Bool) throws(SextonError) {
         let shard = shard(id)
         while true {
             let holder = try shard.map.withLock { map throws(SextonError) -> EntityID? in
-                let (slot, inserted) = map.slot(insertingIfAbsent: id, .reserved(previous: nil))
+                let (slot, inserted) = map.slot(insertingIfAbsent: id.text, .reserved(previous: nil))
                 if inserted { return nil }
                 if map[slot].isReserved { throw Self.duplicate(id) }
                 return map[slot].handle
@@ -82,7 +82,7 @@ final class IdIndex: Sendable {
             guard let holder else { return }
             if isLive(ref(holder)) { throw Self.duplicate(id) }
             let claimed = shard.map.withLock { map in
-                guard let slot = map.slot(of: id), map[slot] == .bound(holder) else { return false }
+                guard let slot = map.slot(of: id.text), map[slot] == .bound(holder) else { return false }
                 map[slot] = .reserved(previous: holder)
                 return true
             }
@@ -103,9 +103,9 @@ final class IdIndex: Sendable {
     /// Binds `id` to `ref` in one lock and one lookup, for a caller that holds the lock of
     /// `ref`'s shard (so the record need not exist yet: nobody can reach it before the caller
     /// unlocks). `isLive` answers for earlier holders in that shard and nil for others.
-    func claim(_ id: String, for ref: OperationRef, isLive: (OperationRef) -> Bool?) -> Claim {
+    func claim(_ id: StoredID, for ref: OperationRef, isLive: (OperationRef) -> Bool?) -> Claim {
         shard(id).map.withLock { map in
-            let (slot, inserted) = map.slot(insertingIfAbsent: id, .bound(ref.handle))
+            let (slot, inserted) = map.slot(insertingIfAbsent: id.text, .bound(ref.handle))
             if inserted { return .claimed(previous: nil) }
             if map[slot].isReserved { return .duplicate }
             let holder = self.ref(map[slot].handle!)
@@ -120,32 +120,32 @@ final class IdIndex: Sendable {
     }
 
     /// Undoes a `claim` after the submission was refused.
-    func unclaim(_ id: String, from ref: OperationRef, previous: OperationRef?) {
+    func unclaim(_ id: StoredID, from ref: OperationRef, previous: OperationRef?) {
         shard(id).map.withLock { map in
-            guard let slot = map.slot(of: id), map[slot] == .bound(ref.handle) else { return }
+            guard let slot = map.slot(of: id.text), map[slot] == .bound(ref.handle) else { return }
             map.set(slot, previous.map { .bound($0.handle) })
         }
     }
 
     /// Gives a reservation back after the submission failed.
-    func release(_ id: String) {
+    func release(_ id: StoredID) {
         shard(id).map.withLock { map in
-            guard let slot = map.slot(of: id), map[slot].isReserved else { return }
+            guard let slot = map.slot(of: id.text), map[slot].isReserved else { return }
             map.set(slot, map[slot].handle.map { .bound($0) })
         }
     }
 
-    func bind(_ id: String, to ref: OperationRef) {
+    func bind(_ id: StoredID, to ref: OperationRef) {
         shard(id).map.withLock { map in
-            let slot = map.slot(insertingIfAbsent: id, .bound(ref.handle)).slot
+            let slot = map.slot(insertingIfAbsent: id.text, .bound(ref.handle)).slot
             map[slot] = .bound(ref.handle)
         }
     }
 
     /// Forgets `id` unless it has been claimed again since `ref` held it.
-    func remove(_ id: String, boundTo ref: OperationRef) {
+    func remove(_ id: StoredID, boundTo ref: OperationRef) {
         shard(id).map.withLock { map in
-            guard let slot = map.slot(of: id) else { return }
+            guard let slot = map.slot(of: id.text) else { return }
             if map[slot] == .bound(ref.handle) {
                 map.remove(slot: slot)
             } else if map[slot] == .reserved(previous: ref.handle) {
@@ -154,8 +154,8 @@ final class IdIndex: Sendable {
         }
     }
 
-    static func duplicate(_ id: String) -> SextonError {
-        SextonError(.conflict, "an operation with id \(id) is still live", field: "id")
+    static func duplicate(_ id: StoredID) -> SextonError {
+        SextonError(.conflict, "an operation with id \(id.external) is still live", field: "id")
     }
 }
 

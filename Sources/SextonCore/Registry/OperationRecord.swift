@@ -5,7 +5,7 @@
 struct OperationRecord {
     static let never = Int64.min
 
-    var id: String
+    var id: StoredID
     /// Who held or won the target when this operation lost in staging; `EntityID.none` otherwise.
     /// A handle is 8 bytes where the id was 16, and the winner (active then, or admitted in the
     /// same batch) ends no earlier than this loser, so it is remembered at least as long. A
@@ -27,7 +27,7 @@ struct OperationRecord {
     private var priorities: UInt8
     var inRegistry = false
 
-    init(id: String, targetSlot: UInt32, targetType: UInt32, opType: UInt32, submittedAt: Int64, priority: Priority, effectivePriority: Priority) {
+    init(id: StoredID, targetSlot: UInt32, targetType: UInt32, opType: UInt32, submittedAt: Int64, priority: Priority, effectivePriority: Priority) {
         self.id = id
         self.targetSlot = targetSlot
         self.targetType = targetType
@@ -38,7 +38,7 @@ struct OperationRecord {
 
     /// A freed slot's content: no heap references, so freeing releases the id at once.
     static var vacant: OperationRecord {
-        OperationRecord(id: "", targetSlot: 0, targetType: 0, opType: 0, submittedAt: never, priority: .normal, effectivePriority: .normal)
+        OperationRecord(id: StoredID(""), targetSlot: 0, targetType: 0, opType: 0, submittedAt: never, priority: .normal, effectivePriority: .normal)
     }
 
     var priority: Priority { Priority(Int(priorities & 0x0F))! }
