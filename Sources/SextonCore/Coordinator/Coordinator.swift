@@ -225,9 +225,11 @@ public final class Coordinator: ZombieRemover, Sendable {
     /// Sums the shards' counters (one short lock each).
     public func snapshot() -> CoordinatorSnapshot {
         var snapshot = CoordinatorSnapshot()
+        var byStatus = [Int](repeating: 0, count: OperationStatus.allCases.count)
         for box in shards {
-            box.state.withLock { $0.counters.add(to: &snapshot) }
+            box.state.withLock { $0.counters.add(to: &snapshot, byStatus: &byStatus) }
         }
+        snapshot.setStatusCounts(byStatus)
         return snapshot
     }
 

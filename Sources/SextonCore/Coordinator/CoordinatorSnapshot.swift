@@ -26,6 +26,13 @@ public struct CoordinatorSnapshot: Sendable, Equatable {
 
     public init() {}
 
+    /// Sets the per-status figures from counts by `OperationStatus.ordinal`.
+    mutating func setStatusCounts(_ counts: [Int]) {
+        byStatus = Dictionary(uniqueKeysWithValues: zip(OperationStatus.allCases, counts))
+        staged = counts[OperationStatus.staged.ordinal]
+        active = counts[OperationStatus.admitted.ordinal] + counts[OperationStatus.executing.ordinal]
+    }
+
     public var zombiesCreated: Int { preempted + failed + expired }
 }
 
@@ -47,7 +54,9 @@ struct ShardCounters {
     var conflicts = 0
     var byStatus = [Int](repeating: 0, count: OperationStatus.allCases.count)
 
-    func add(to snapshot: inout CoordinatorSnapshot) {
+    /// Adds this shard's counters; `byStatus` (by `ordinal`) becomes the snapshot's dictionary
+    /// once all shards are in, which spares a dictionary update per status and shard.
+    func add(to snapshot: inout CoordinatorSnapshot, byStatus total: inout [Int]) {
         snapshot.submitted += submitted
         snapshot.admitted += admitted
         snapshot.rejectedInStaging += rejectedInStaging
@@ -62,11 +71,7 @@ struct ShardCounters {
         snapshot.resolutions += resolutions
         snapshot.conflicts += conflicts
         snapshot.registryEntities += registryEntities
-        for (status, count) in zip(OperationStatus.allCases, byStatus) {
-            snapshot.byStatus[status, default: 0] += count
-        }
-        snapshot.staged += byStatus[OperationStatus.staged.ordinal]
-        snapshot.active += byStatus[OperationStatus.admitted.ordinal] + byStatus[OperationStatus.executing.ordinal]
+        for index in total.indices { total[index] += byStatus[index] }
     }
 }
 
