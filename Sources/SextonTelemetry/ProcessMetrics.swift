@@ -14,6 +14,9 @@ final class ProcessMetrics: Sendable {
     private let openFDs: Gauge
     private let maxFDs: Gauge
     private let startTime: Gauge
+    /// /proc/self/statm, open for the process's life: re-reading from offset 0 regenerates it,
+    /// and opening the path each scrape cost more than the read.
+    private let statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
 
     init(registry: PrometheusCollectorRegistry) {
         cpuSeconds = registry.counter(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.")
@@ -37,7 +40,7 @@ final class ProcessMetrics: Sendable {
             }
             if delta > 0 { cpuSeconds.increment(by: delta) }
         }
-        if let memory = Self.memory() {
+        if let memory = memory() {
             residentBytes.set(memory.resident)
             virtualBytes.set(memory.virtual)
         }
@@ -73,13 +76,31 @@ final class ProcessMetrics: Sendable {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
-    /// /proc/self/statm: total program size and resident set, in pages.
-    private static func memory() -> (virtual: Double, resident: Double)? {
-        guard let text = readFile("/proc/self/statm") else { return nil }
-        let fields = text.split(separator: " ", maxSplits: 2)
-        guard fields.count >= 2, let size = Double(fields[0]), let resident = Double(fields[1]) else { return nil }
-        return (size * pageSize, resident * pageSize)
+    /// Total program size and resident set, from the first two numbers of statm (in pages).
+    private func memory() -> (virtual: Double, resident: Double)? {
+        guard statm >= 0 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buffer in
+            let count = pread(statm, buffer.baseAddress, buffer.count, 0)
+            guard count > 0 else { return nil }
+            var (size, resident) = (0.0, 0.0)
+            var field = 0
+            var inNumber = false
+            for byte in buffer[..<count] where field < 2 {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else {
+                    if inNumber { field += 1 }
+                    inNumber = false
+                    continue
+                }
+                inNumber = true
+                let digit = Double(byte - UInt8(ascii: "0"))
+                if field == 0 { size = size * 10 + digit } else { resident = resident * 10 + digit }
+            }
+            guard field == 2 else { return nil }
+            return (size * Self.pageSize, resident * Self.pageSize)
+        }
     }
+
+    deinit { if statm >= 0 { close(statm) } }
 
     /// Field 22 of /proc/self/stat (clock ticks from boot to the process's start); the fields
     /// are counted after the parenthesised command name, which may itself hold spaces.
