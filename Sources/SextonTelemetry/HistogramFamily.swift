@@ -73,20 +73,33 @@ final class HistogramSeries<Value: Bucketable>: Sendable {
         for (prefix, count) in zip(bucketPrefixes, counts) {
             cumulative += count
             buffer.append(contentsOf: prefix)
-            // A small Int's String is stored inline: no allocation, unlike interpolation.
-            buffer.append(contentsOf: String(cumulative).utf8)
-            buffer.append(UInt8(ascii: "\n"))
+            buffer.appendDecimalLine(cumulative)
         }
         buffer.append(contentsOf: sumPrefix)
         buffer.append(contentsOf: sum.bucketRepresentation.utf8)
         buffer.append(UInt8(ascii: "\n"))
         buffer.append(contentsOf: countPrefix)
-        buffer.append(contentsOf: String(cumulative).utf8)
-        buffer.append(UInt8(ascii: "\n"))
+        buffer.appendDecimalLine(cumulative)
     }
 
     /// Label values as the text format wants them: backslash, quote and newline escaped.
     private static func escape(_ value: String) -> String {
         value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
+    }
+}
+
+extension [UInt8] {
+    /// Appends a count and a newline, digit by digit: making a String of each of a scrape's
+    /// ~200 bucket counts was a tenth of the render.
+    mutating func appendDecimalLine(_ value: Int) {
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+        append(UInt8(ascii: "\n"))
     }
 }

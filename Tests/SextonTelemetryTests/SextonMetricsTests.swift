@@ -121,9 +121,15 @@ struct Exposition {
         #expect(drained.value("sexton_zombies", ["target_type": "other"]) == 0)
     }
 
-    @Test func processMetricsAreRead() {
-        let exposition = Exposition(SextonMetrics(maxTargetTypes: 50).render(GaugeReadings()))
-        #expect((exposition.value("process_resident_memory_bytes") ?? 0) > 1_000_000)
+    /// Read twice, as every scrape re-reads statm through one descriptor kept open.
+    @Test func processMetricsAreRead() throws {
+        let metrics = SextonMetrics(maxTargetTypes: 50)
+        _ = metrics.render(GaugeReadings())
+        let exposition = Exposition(metrics.render(GaugeReadings()))
+        let resident = try #require(exposition.value("process_resident_memory_bytes"))
+        let virtual = try #require(exposition.value("process_virtual_memory_bytes"))
+        #expect(resident > 1_000_000 && virtual > resident)
+        #expect(resident.truncatingRemainder(dividingBy: 4096) == 0)
         #expect((exposition.value("process_open_fds") ?? 0) >= 3)
         #expect((exposition.value("process_max_fds") ?? 0) >= 64)
         #expect((exposition.value("process_start_time_seconds") ?? 0) > 1_600_000_000)
@@ -145,5 +151,14 @@ extension SextonMetricsTests {
         let exposition = Exposition(SextonMetrics(maxTargetTypes: 50).render(GaugeReadings()))
         #expect(exposition.type["sexton_http_requests_total"] == "counter")
         #expect(exposition.value("sexton_http_requests_total", ["listener": "telemetry", "route": "/metrics", "code": "200"]) == 0)
+    }
+}
+
+@Suite struct DecimalLineTests {
+    @Test(arguments: [0, 7, 10, 99, 100, 1_234_567, Int.max])
+    func writesTheNumberAndANewline(value: Int) {
+        var buffer: [UInt8] = Array("x ".utf8)
+        buffer.appendDecimalLine(value)
+        #expect(String(decoding: buffer, as: UTF8.self) == "x \(value)\n")
     }
 }
