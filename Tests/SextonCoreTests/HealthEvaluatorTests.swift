@@ -25,6 +25,34 @@ private func evaluate(_ change: (inout HealthInputs) -> Void) -> HealthReport {
         #expect(report.issues.isEmpty)
     }
 
+    /// Messages name the value and the thresholds, as `/health` shows them.
+    @Test func messagesTellTheValueAndTheThresholds() {
+        let busy = evaluate {
+            $0.zombieCount = 1500
+            $0.oldestZombieAge = .seconds(90_000)
+            $0.memoryPressure = 0.876
+            $0.staged = 42
+            $0.workerLastActivity = now - .seconds(200)
+            $0.exhaustedHandlers = ["webhook", "audit"]
+            $0.resolutionLatencyP99 = .milliseconds(7)
+        }
+        let messages = busy.checks.mapValues(\.message)
+        #expect(messages[.zombieCount] == "1500 zombies (warn above 1000, fail above 10000)")
+        #expect(messages[.zombieAge] == "oldest zombie is 1d1h old (warn above 1d, fail above 3d)")
+        #expect(messages[.memoryPressure] == "memory pressure 88% (warn above 90%, fail above 97%)")
+        #expect(messages[.staging] == "42 of 10000 staging slots in use")
+        #expect(messages[.cleanupWorker] == "no cleanup pass finished for 3m20s (limit 3m)")
+        #expect(messages[.cleanupHandlers] == "handlers out of retries: audit, webhook")
+        #expect(messages[.resolutionLatency]?.hasPrefix("p99 conflict resolution over the last minute is 7.0 ms") == true)
+
+        let quiet = evaluate { $0.memoryPressure = nil; $0.resolutionLatencyP99 = nil }.checks.mapValues(\.message)
+        #expect(quiet[.zombieAge] == "no zombies")
+        #expect(quiet[.memoryPressure] == "memory pressure unknown")
+        #expect(quiet[.cleanupWorker] == "last cleanup pass 5s ago")
+        #expect(quiet[.cleanupHandlers] == "no recent cleanup failures")
+        #expect(quiet[.resolutionLatency] == "no conflicts resolved in the last minute")
+    }
+
     @Test(arguments: [
         (1000, CheckState.ok), (1001, .warn), (10_000, .warn), (10_001, .fail),
     ])

@@ -49,16 +49,14 @@ public struct HealthEvaluator: Sendable {
         let count = inputs.zombieCount
         checks[.zombieCount] = CheckResult(
             state: count > t.zombieCountFail ? .fail : count > t.zombieCountWarn ? .warn : .ok,
-            value: Double(count),
-            message: "\(count) zombies (warn above \(t.zombieCountWarn), fail above \(t.zombieCountFail))")
+            value: Double(count), detail: .zombieCount(count, warn: t.zombieCountWarn, fail: t.zombieCountFail))
 
         let age = inputs.oldestZombieAge ?? .zero
         checks[.zombieAge] = CheckResult(
             state: age > t.zombieAgeFail ? .fail : age > t.zombieAgeWarn ? .warn : .ok,
             value: age.seconds,
-            message: inputs.oldestZombieAge == nil
-                ? "no zombies"
-                : "oldest zombie is \(age.prometheusText) old (warn above \(t.zombieAgeWarn.prometheusText), fail above \(t.zombieAgeFail.prometheusText))")
+            detail: inputs.oldestZombieAge == nil
+                ? .text("no zombies") : .zombieAge(age, warn: t.zombieAgeWarn, fail: t.zombieAgeFail))
 
         checks[.cleanupWorker] = workerCheck(inputs, now: now)
         checks[.cleanupHandlers] = handlerCheck(inputs, now: now)
@@ -67,51 +65,44 @@ public struct HealthEvaluator: Sendable {
         checks[.memoryPressure] = CheckResult(
             state: pressure > t.memoryPressureFail ? .fail : pressure > t.memoryPressureWarn ? .warn : .ok,
             value: pressure,
-            message: inputs.memoryPressure == nil
-                ? "memory pressure unknown"
-                : "memory pressure \(percent(pressure)) (warn above \(percent(t.memoryPressureWarn)), fail above \(percent(t.memoryPressureFail)))")
+            detail: inputs.memoryPressure == nil
+                ? .text("memory pressure unknown")
+                : .memoryPressure(pressure, warn: t.memoryPressureWarn, fail: t.memoryPressureFail))
 
         let ratio = inputs.maxStagingSize > 0 ? Double(inputs.staged) / Double(inputs.maxStagingSize) : 0
         checks[.staging] = CheckResult(
             state: inputs.staged >= inputs.maxStagingSize ? .fail : ratio > t.stagingWarnRatio ? .warn : .ok,
-            value: ratio,
-            message: "\(inputs.staged) of \(inputs.maxStagingSize) staging slots in use")
+            value: ratio, detail: .staging(inputs.staged, of: inputs.maxStagingSize))
 
         let p99 = inputs.resolutionLatencyP99 ?? .zero
         checks[.resolutionLatency] = CheckResult(
             state: p99 > t.resolutionLatencyWarn ? .warn : .ok,
             value: p99.seconds,
-            message: inputs.resolutionLatencyP99 == nil
-                ? "no conflicts resolved in the last minute"
-                : "p99 conflict resolution over the last minute is \(p99.seconds * 1000) ms (warn above \(t.resolutionLatencyWarn.prometheusText))")
+            detail: inputs.resolutionLatencyP99 == nil
+                ? .text("no conflicts resolved in the last minute")
+                : .resolutionLatency(p99, warn: t.resolutionLatencyWarn))
 
         return HealthReport(checks: checks)
     }
 
     private func workerCheck(_ inputs: HealthInputs, now: Timestamp) -> CheckResult {
         guard inputs.workerRunning else {
-            return CheckResult(state: .fail, value: 0, message: "cleanup worker is not running")
+            return CheckResult(state: .fail, value: 0, detail: .text("cleanup worker is not running"))
         }
         let idle = inputs.workerLastActivity.map { now - $0 } ?? .zero
         let limit = inputs.checkInterval * 3
-        return CheckResult(
-            state: idle > limit ? .fail : .ok, value: idle.seconds,
-            message: idle > limit
-                ? "no cleanup pass finished for \(idle.prometheusText) (limit \(limit.prometheusText))"
-                : "last cleanup pass \(idle.prometheusText) ago")
+        return CheckResult(state: idle > limit ? .fail : .ok, value: idle.seconds, detail: .workerIdle(idle, limit: limit))
     }
 
     private func handlerCheck(_ inputs: HealthInputs, now: Timestamp) -> CheckResult {
         if !inputs.exhaustedHandlers.isEmpty {
             return CheckResult(
                 state: .fail, value: Double(inputs.exhaustedHandlers.count),
-                message: "handlers out of retries: \(inputs.exhaustedHandlers.sorted().joined(separator: ", "))")
+                detail: .exhaustedHandlers(inputs.exhaustedHandlers))
         }
         if let failure = inputs.lastCleanupFailure, now - failure < Self.recentFailureWindow {
-            return CheckResult(state: .warn, value: 0, message: "a cleanup failed \((now - failure).prometheusText) ago")
+            return CheckResult(state: .warn, value: 0, detail: .recentFailure(ago: now - failure))
         }
-        return CheckResult(state: .ok, value: 0, message: "no recent cleanup failures")
+        return CheckResult(state: .ok, value: 0, detail: .text("no recent cleanup failures"))
     }
-
-    private func percent(_ ratio: Double) -> String { "\(Int((ratio * 100).rounded()))%" }
 }

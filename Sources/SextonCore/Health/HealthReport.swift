@@ -29,13 +29,13 @@ public enum HealthStatus: Int, Sendable, CaseIterable {
 public struct CheckResult: Sendable, Equatable {
     public var state: CheckState
     public var value: Double
-    public var message: String
+    /// The facts the message tells: every `/metrics` scrape evaluates the checks, and
+    /// formatting seven messages was most of an evaluation that only `/health` and the probes
+    /// read.
+    var detail: CheckDetail
 
-    public init(state: CheckState, value: Double, message: String) {
-        self.state = state
-        self.value = value
-        self.message = message
-    }
+    /// One sentence on the check's state and thresholds.
+    public var message: String { detail.message }
 }
 
 /// The names of the checks, in the order reports list them.
