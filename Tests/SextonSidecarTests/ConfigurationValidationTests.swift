@@ -24,6 +24,9 @@ import Testing
         ("listen.telemetry", "[::1:9477", "host:port"),
         ("coordinator.staging_window", "11s", "0s–10s"),
         ("coordinator.grace_period", "2d", "0s–1d"),
+        ("coordinator.grace_period", "48h", "0s–1d"),
+        ("cleanup.check_interval", "90m", "10s–1h"),
+        ("health.memory_pressure_warn", "1.50", "0.0–1.0"),
         ("coordinator.protect_executing", "maybe", "true or false"),
         ("coordinator.lease_timeout", "2d", "0s–1d"),
         ("coordinator.max_ops_per_target", "0", "1–100000"),
@@ -83,6 +86,12 @@ import Testing
         let fixture = try ConfigFixture()
         let errors = try loadInvalid(file: fixture.write("cleanup:\n  check_interval: 5s\n"))
         #expect(errors.lines == ["cleanup.check_interval: invalid value \"5s\" (allowed: 10s–1h)"])
+        // As written, not re-rendered (90m would read 1h30m, 48h would read 2d).
+        let written = try loadInvalid(file: fixture.write("cleanup:\n  check_interval: 90m\ncoordinator:\n  history_retention: 48h\n"))
+        #expect(written.lines.sorted() == [
+            "cleanup.check_interval: invalid value \"90m\" (allowed: 10s–1h)",
+            "coordinator.history_retention: invalid value \"48h\" (allowed: 0s–1d)",
+        ])
     }
 
     @Test func priorityNamesStandForTheirBands() throws {

@@ -42,10 +42,13 @@ public enum ConfigurationLoader {
             InMemoryProvider(name: "file", values: configValues(fileSection?.values ?? [:], settings)),
         ])
         var config = SextonConfiguration()
+        var written: [String: String] = [:]
         for setting in settings {
             let key = ConfigKey(setting.key.split(separator: ".").map(String.init))
             let texts = setting.isList ? reader.stringArray(forKey: key) : reader.string(forKey: key).map { [$0] }
-            if let texts { errors.issues += setting.assign(texts, &config, setting.key) }
+            guard let texts else { continue }
+            errors.issues += setting.assign(texts, &config, setting.key)
+            written[setting.key] = texts.joined(separator: ",")
         }
 
         let (policies, policyIssues) = PolicySection.read(fileSection?.namedMaps["policies"] ?? [], global: config.cleanup)
@@ -56,7 +59,13 @@ public enum ConfigurationLoader {
         // not stop the sidecar, but a misspelt one is still reported at start.
         config.warnings = unknownVariables(environment, settings: settings).map(\.description)
         errors.issues += policyIssues + handlerIssues + resolveToken(&config, environment: environment)
-        errors.issues += config.validate()
+        // The checks see parsed values; an error shows the value as it was written (`48h`, not
+        // its canonical `2d`).
+        errors.issues += config.validate().map { issue in
+            var issue = issue
+            issue.value = written[issue.key] ?? issue.value
+            return issue
+        }
 
         return errors.lines.isEmpty ? .success(config) : .failure(errors)
     }
