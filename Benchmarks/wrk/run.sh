@@ -66,8 +66,11 @@ populate() {
 }
 
 load() { cut -d' ' -f1 /proc/loadavg; }
+# The sidecar's user + system CPU time in clock ticks: CPU per request holds steady when other
+# work on these shared cores moves req/s by a third.
+ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 
-echo "scenario run req/s p50 p99 non2xx load_before load_after rss_mb"
+echo "scenario run req/s p50 p99 non2xx load_before load_after rss_mb cpu_us_per_req"
 for scenario in "${scenarios[@]}"; do
     for run in $(seq "$runs"); do
         start_server
@@ -78,18 +81,23 @@ for scenario in "${scenarios[@]}"; do
             *) echo "unknown scenario $scenario" >&2; exit 2 ;;
         esac
         before=$(load)
+        ticks_before=$(ticks)
         wrk -t"$threads" -c"$connections" -d"$duration" --latency "${args[@]}" >"$work/wrk.out"
+        ticks_after=$(ticks)
         after=$(load)
         rss=$(awk '/VmHWM/{printf "%.0f", $2 / 1024}' "/proc/$server/status")
         if [ "$scenario" = metrics ] && [ "$run" = 1 ]; then
             echo "# /metrics series: $(curl -s "http://$telemetry/metrics" | grep -vc '^#')" >&2
         fi
         stop_server
-        awk -v s="$scenario" -v r="$run" -v lb="$before" -v la="$after" -v rss="$rss" '
+        awk -v s="$scenario" -v r="$run" -v lb="$before" -v la="$after" -v rss="$rss" \
+            -v ticks=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" '
+            /requests in/ {requests = $1}
             /Requests\/sec/ {rps = $2}
             / 50%/ {p50 = $2}
             / 99%/ {p99 = $2}
             /Non-2xx/ {non2xx = $NF}
-            END {print s, r, rps, p50, p99, (non2xx == "" ? 0 : non2xx), lb, la, rss}' "$work/wrk.out"
+            END {printf "%s %s %s %s %s %s %s %s %s %.0f\n", s, r, rps, p50, p99, (non2xx == "" ? 0 : non2xx), lb, la, rss,
+                 ticks * 1e6 / hz / requests}' "$work/wrk.out"
     done
 done
