@@ -10,7 +10,7 @@ import Testing
 @Suite struct RegistryLayoutTests {
     @Test func hotStructuresKeepTheirSize() {
         #expect(MemoryLayout<OperationRecord>.stride <= 80)
-        #expect(MemoryLayout<TargetState>.stride <= 24)
+        #expect(MemoryLayout<TargetState>.stride <= 16)
         #expect(MemoryLayout<IdIndex.Entry>.stride <= 8)
         #expect(MemoryLayout<DeadlineHeap.Entry>.stride <= 16)
         // An operation's handle, which is also its registry entity.

@@ -9,11 +9,11 @@ import Testing
         #expect(state.isIdle)
         state.version = 3
         table.checkIn(a, state)
-        #expect(table["a"]?.version == 3 && table.name(at: a) == "a")
+        #expect(table.find("a")?.state.version == 3 && table.name(at: a) == "a")
 
         let b = table.slot(of: "b")
         table.checkIn(b, table.checkOut(b))
-        #expect(table["b"] == nil)
+        #expect(table.find("b")?.state == nil)
     }
 
     /// Records name their target by slot, so the target stays (name and all) until the last
@@ -25,9 +25,9 @@ import Testing
         state.uses = 2
         table.checkIn(a, state)
         table.release(a)
-        #expect(table["a"]?.uses == 1 && table.name(at: a) == "a")
+        #expect(table.find("a")?.state.uses == 1 && table.name(at: a) == "a")
         table.release(a)
-        #expect(table["a"] == nil)
+        #expect(table.find("a")?.state == nil)
 
         // The freed slot goes to the next new target, with an empty state.
         let c = table.slot(of: "c")

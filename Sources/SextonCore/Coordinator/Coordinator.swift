@@ -62,7 +62,7 @@ public final class Coordinator: ZombieRemover, Sendable {
                 guard let self else { return }
                 let now = clock.now().nanoseconds
                 var effects = ShardEffects()
-                box.state.withLock { $0.resolveWindow(window.target, firstMember: window.firstMember, now: now, effects: &effects) }
+                box.state.withLock { $0.resolveWindow(firstMember: window.firstMember, now: now, effects: &effects) }
                 deliver(effects)
             }
         }
@@ -214,11 +214,12 @@ public final class Coordinator: ZombieRemover, Sendable {
 
     public func target(_ name: String) -> TargetView {
         shard(forTarget: name).state.withLock { shard in
-            guard let target = shard.targets[name] else { return TargetView(target: name, version: 0, active: nil, staged: 0) }
+            guard let (slot, target) = shard.targets.find(name) else {
+                return TargetView(target: name, version: 0, active: nil, staged: 0)
+            }
             return TargetView(
-                target: name, version: target.version,
-                active: target.activeSlot.map { shard.view($0) },
-                staged: target.window.count)
+                target: name, version: target.version, active: target.activeSlot.map { shard.view($0) },
+                staged: shard.windows[slot]?.count ?? 0)
         }
     }
 

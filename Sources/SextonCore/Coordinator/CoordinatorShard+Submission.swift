@@ -1,7 +1,7 @@
 /// Submission: staging limits, records, windows and explicit batches.
 extension CoordinatorShard {
-    func stagingRefusal(_ target: TargetState, name: String, inBatch: Int, globalStaged: Int) -> SextonError? {
-        if target.window.count + inBatch >= timings.maxOpsPerTarget {
+    func stagingRefusal(_ targetSlot: UInt32, name: String, inBatch: Int, globalStaged: Int) -> SextonError? {
+        if (windows[targetSlot]?.count ?? 0) + inBatch >= timings.maxOpsPerTarget {
             return SextonError(
                 .stagingFull, "target \(name) already has max_ops_per_target (\(timings.maxOpsPerTarget)) operations staged")
         }
@@ -85,7 +85,7 @@ extension CoordinatorShard {
             let timings = shard.timings
             if timings.window == 0 {
                 if let refusal = shard.stagingRefusal(
-                    target, name: name, inBatch: 0, globalStaged: shard.shared.staged.load(ordering: .relaxed))
+                    targetSlot, name: name, inBatch: 0, globalStaged: shard.shared.staged.load(ordering: .relaxed))
                 {
                     throw refusal
                 }
@@ -98,15 +98,15 @@ extension CoordinatorShard {
                 }
                 return .decided(decision!)
             }
-            if let refusal = shard.stagingRefusal(target, name: name, inBatch: 0, globalStaged: 0) { throw refusal }
+            if let refusal = shard.stagingRefusal(targetSlot, name: name, inBatch: 0, globalStaged: 0) { throw refusal }
             let staged = shard.shared.staged.wrappingAdd(1, ordering: .relaxed).newValue
             if staged > timings.maxStagingSize {
                 shard.shared.staged.wrappingSubtract(1, ordering: .relaxed)
-                throw shard.stagingRefusal(target, name: name, inBatch: 0, globalStaged: staged - 1)!
+                throw shard.stagingRefusal(targetSlot, name: name, inBatch: 0, globalStaged: staged - 1)!
             }
             let handle = shard.insert(submission, targetSlot: targetSlot, target: &target, now: now)
-            if target.window.isEmpty { effects.window = (now + timings.window, name, handle) }
-            target.window.append(StagedMember(
+            if shard.windows[targetSlot] == nil { effects.window = (now + timings.window, name, handle) }
+            shard.windows[targetSlot, default: []].append(StagedMember(
                 operation: handle, expectedVersion: submission.request.expectedVersion, completion: completion))
             return .staged
         }
@@ -130,7 +130,7 @@ extension CoordinatorShard {
             positions.reserveCapacity(group.count)
             for (position, submission) in group {
                 if let refusal = shard.stagingRefusal(
-                    target, name: name, inBatch: members.count, globalStaged: globalStaged)
+                    targetSlot, name: name, inBatch: members.count, globalStaged: globalStaged)
                 {
                     results.append((position, .failure(refusal)))
                     continue
@@ -149,12 +149,13 @@ extension CoordinatorShard {
     }
 
     /// The scheduled end of a staging window.
-    mutating func resolveWindow(_ name: String, firstMember: EntityID, now: Int64, effects: inout ShardEffects) {
-        guard targets[name]?.window.first?.operation == firstMember else { return }
-        withTarget(at: targets.slot(of: name)) { shard, target in
-            let members = target.window
-            guard !members.isEmpty else { return }
-            target.window = []
+    mutating func resolveWindow(firstMember: EntityID, now: Int64, effects: inout ShardEffects) {
+        guard let opSlot = ops.slot(of: firstMember) else { return }
+        let targetSlot = ops[opSlot].targetSlot
+        guard let members = windows[targetSlot], members.first?.operation == firstMember else { return }
+        windows[targetSlot] = nil
+        let name = targets.name(at: targetSlot)
+        withTarget(at: targetSlot) { shard, target in
             shard.shared.staged.wrappingSubtract(members.count, ordering: .relaxed)
             var decided: [(Decision, @Sendable (Decision) -> Void)] = []
             shard.resolve(members, target: &target, name: name, now: now, effects: &effects) { index, decision in

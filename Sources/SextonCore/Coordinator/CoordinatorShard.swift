@@ -65,6 +65,10 @@ struct CoordinatorShard {
     /// the record says `inRegistry`: generational like any entity, and no second table.
     var ops: OperationTable
     var targets = TargetTable()
+    /// Open staging windows by target slot, in submission order. The first member's handle
+    /// names a window (handles are never reused as they were), so a scheduled resolution of an
+    /// earlier window does nothing.
+    var windows: [UInt32: [StagedMember]] = [:]
     var names = NameTable()
     /// By record slot, for the few operations that have any.
     var extras: [Int: OperationExtras] = [:]

@@ -1,13 +1,11 @@
-/// One target's slice of the registry: its version, the operation holding it, the operations
-/// staged in its current staging window, and how many records name it.
+/// One target's slice of the registry: its version, the operation holding it and how many
+/// records name it, in 16 bytes. (Its staging window, when one is open, is in the shard's
+/// `windows`: few targets have one at a time.)
 struct TargetState {
     var version = 0
-    /// The current staging window. Its first member's handle identifies it (handles are never
-    /// reused as they were), so a scheduled resolution of an earlier window does nothing.
-    var window: [StagedMember] = []
     /// The record slot of the admitted or executing operation, or `UInt32.max`. A slot needs no
     /// generation here: every way an operation ends clears it first, and only an ended record
-    /// is forgotten (so its slot reused). 4 bytes keep the state at 24.
+    /// is forgotten (so its slot reused).
     private var holder = UInt32.max
     /// Records (live or history) whose `targetSlot` is this target's: the target keeps its
     /// slot, and its name, until the last one is forgotten.
@@ -20,7 +18,7 @@ struct TargetState {
     }
 
     /// Nothing to remember: the entry can go (version 0 is also what a new entry starts with).
-    /// An active or staged operation has a record, so `uses` covers them.
+    /// An active or staged operation has a record, so `uses` covers them and the window.
     var isIdle: Bool { uses == 0 && version == 0 }
 }
 

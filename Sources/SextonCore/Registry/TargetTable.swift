@@ -4,7 +4,10 @@ struct TargetTable {
     /// Starts with room for a first burst of targets, as `IdIndex` buckets do.
     private var map = StringSlotMap(vacant: TargetState(), capacity: 64)
 
-    subscript(name: String) -> TargetState? { map.slot(of: name).map { map[$0] } }
+    /// The slot and state of a known target, without adding it.
+    func find(_ name: String) -> (slot: UInt32, state: TargetState)? {
+        map.slot(of: name).map { (UInt32($0), map[$0]) }
+    }
 
     func name(at slot: UInt32) -> String { map.key(at: Int(slot)) }
 
@@ -15,9 +18,7 @@ struct TargetTable {
         UInt32(map.slot(insertingIfAbsent: name, TargetState()).slot)
     }
 
-    /// Moves the state in `slot` out of the table until `checkIn`, leaving an empty one. Moving
-    /// rather than copying keeps the window array uniquely referenced, so appending to it never
-    /// copies it.
+    /// Moves the state in `slot` out of the table until `checkIn`, leaving an empty one.
     mutating func checkOut(_ slot: UInt32) -> TargetState {
         var state = TargetState()
         swap(&state, &map[Int(slot)])
