@@ -158,15 +158,14 @@ import Testing
     }
 
     @Test func staleEntityNeverResolvesToItsSuccessor() throws {
-        let h = CoordinatorHarness { $0.historyRetention = .zero }
+        let h = CoordinatorHarness()
         try h.admitAndStart("a")
         try h.coordinator.complete("a", outcome: .failed)
         let stale = try #require(h.coordinator.operation("a")?.ecsId)
         #expect(h.coordinator.removeZombie(stale, operationID: "a"))
-        // An entity is its operation's handle: the index is freed when the operation is
-        // forgotten (retention zero: at the next maintenance), then reused with a new generation.
-        #expect(h.coordinator.maintain() == 1)
-        #expect(h.coordinator.operation("a") == nil)
+        // The freed index goes to the next admission at once, with a new generation, while
+        // "a" is still remembered (and still shows its ecs_id).
+        #expect(h.coordinator.operation("a")?.ecsId == stale)
         let fresh = try #require(try h.submit("b")?.ecsId)
         #expect(fresh.index == stale.index)
         #expect(fresh.generation == stale.generation + 1)

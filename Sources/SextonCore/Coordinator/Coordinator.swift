@@ -228,7 +228,10 @@ public final class Coordinator: ZombieRemover, Sendable {
         var snapshot = CoordinatorSnapshot()
         var byStatus = [Int](repeating: 0, count: OperationStatus.allCases.count)
         for box in shards {
-            box.state.withLock { $0.counters.add(to: &snapshot, byStatus: &byStatus) }
+            box.state.withLock { shard in
+                shard.counters.add(to: &snapshot, byStatus: &byStatus)
+                snapshot.registryEntities += shard.entities.count
+            }
         }
         snapshot.setStatusCounts(byStatus)
         return snapshot

@@ -41,11 +41,13 @@ extension CoordinatorShard {
     /// The cleanup engine's removal of a zombie's entity; false for a stale entity, or one that
     /// is not that operation's zombie.
     mutating func removeZombie(_ entity: EntityID, operationID: StoredID, now: Int64) -> Bool {
-        guard let slot = ops.slot(of: entity), ops[slot].isZombie, ops[slot].id == operationID else { return false }
+        guard let entitySlot = entities.slot(of: entity) else { return false }
+        let slot = Int(entityOps[entitySlot])
+        guard ops[slot].isZombie, ops[slot].id == operationID else { return false }
         destroyEntity(slot)
         counters.zombiesInRegistry -= 1
         counters.zombiesRemoved += 1
-        scheduleForget(entity, at: now + timings.retention)
+        scheduleForget(ops.handle(ofSlot: slot), at: now + timings.retention)
         return true
     }
 }

@@ -22,6 +22,7 @@ extension CoordinatorShard {
         var othersReason = RejectReason.lostConflict
         var winner = holder.map { ops.handle(ofSlot: $0) }
         var admittedIndex: Members.Index?
+        var entity: EntityID?
         if let candidate {
             let handle = members[candidate].operation
             let slot = ops.slot(of: handle)!
@@ -40,7 +41,7 @@ extension CoordinatorShard {
                 admittedIndex = candidate
             }
             if admittedIndex != nil {
-                admit(slot, handle, target: &target, now: now)
+                entity = admit(slot, handle, target: &target, now: now)
                 winner = handle
             }
         }
@@ -51,7 +52,7 @@ extension CoordinatorShard {
             let slot = ops.slot(of: handle)!
             if index == admittedIndex {
                 emit(index, Decision(
-                    id: ops[slot].id.external, isAdmitted: true, ecsId: handle, target: name, targetVersion: version,
+                    id: ops[slot].id.external, isAdmitted: true, ecsId: entity, target: name, targetVersion: version,
                     reason: nil, winner: winnerID))
                 continue
             }
@@ -75,18 +76,22 @@ extension CoordinatorShard {
         return x.submittedAt < y.submittedAt
     }
 
-    /// The operation's handle becomes its registry entity.
-    private mutating func admit(_ slot: Int, _ handle: EntityID, target: inout TargetState, now: Int64) {
+    /// Creates the operation's registry entity.
+    private mutating func admit(_ slot: Int, _ handle: EntityID, target: inout TargetState, now: Int64) -> EntityID {
+        let entity = entities.create()
+        let entitySlot = entities.slot(of: entity)!
+        if entitySlot == entityOps.count { entityOps.append(UInt32(slot)) } else { entityOps[entitySlot] = UInt32(slot) }
         setStatus(slot, .admitted)
         ops[slot].admittedAt = now
+        ops[slot].entity = entity
         ops[slot].inRegistry = true
-        counters.registryEntities += 1
         target.activeSlot = slot
         if timings.lease > 0 {
             due.push(OperationDueQueue.Entry(deadline: now + timings.lease, operation: handle, kind: .lease))
         }
         counters.admitted += 1
         observer.admitted()
+        return entity
     }
 
     private mutating func rejectStaged(
@@ -95,7 +100,7 @@ extension CoordinatorShard {
         setStatus(slot, .rejected)
         ops[slot].reason = reason
         ops[slot].endedAt = now
-        ops[slot].winner = winner ?? .none
+        ops[slot].stagingWinner = winner
         counters.rejectedInStaging += 1
         observer.rejected(stage: .staging, reason: reason)
         if reason == .gracePeriod {

@@ -61,9 +61,13 @@ struct CoordinatorShard {
     let shared: CoordinatorShared
     /// `shared.observer`, kept here so each event does not copy the existential out of `shared`.
     let observer: any CoordinatorObserver
-    /// An operation's handle is also its registry entity (its `ecs_id`), which exists while
-    /// the record says `inRegistry`: generational like any entity, and no second table.
     var ops: OperationTable
+    /// The registry: an admitted operation's entity, freed (and its index reusable with a new
+    /// generation) as soon as the entity leaves, while the record stays for history.
+    var entities: EntityRegistry
+    /// Per entity slot, the record slot of its operation. A record outlives its entity (only an
+    /// operation out of the registry is forgotten), so a slot needs no generation here.
+    var entityOps: [UInt32] = []
     var targets = TargetTable()
     /// Open staging windows by target slot, in submission order. The first member's handle
     /// names a window (handles are never reused as they were), so a scheduled resolution of an
@@ -81,6 +85,7 @@ struct CoordinatorShard {
         self.shared = shared
         observer = shared.observer
         ops = OperationTable(tag: number, tagBits: shardBits)
+        entities = EntityRegistry(tag: number, tagBits: shardBits)
     }
 
 
@@ -110,7 +115,7 @@ struct CoordinatorShard {
         let record = ops[slot]
         let extras = extras[slot]
         return Zombie(
-            operationID: record.id.external, entity: ops.handle(ofSlot: slot), target: targets.name(at: record.targetSlot),
+            operationID: record.id.external, entity: record.entity!, target: targets.name(at: record.targetSlot),
             targetType: names[record.targetType], opType: names[record.opType], priority: record.effectivePriority,
             retryCount: extras?.retryCount ?? 0, status: record.status, reason: reason,
             admittedAt: Timestamp(nanoseconds: record.admittedAt), endedAt: Timestamp(nanoseconds: record.endedAt),
@@ -132,8 +137,8 @@ struct CoordinatorShard {
     }
 
     mutating func destroyEntity(_ slot: Int) {
+        entities.destroy(ops[slot].entity!)
         ops[slot].inRegistry = false
-        counters.registryEntities -= 1
         observer.entityRemoved()
     }
 

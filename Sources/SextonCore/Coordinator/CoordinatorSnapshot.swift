@@ -46,7 +46,6 @@ struct ShardCounters {
     var preempted = 0
     var expired = 0
     var cancelled = 0
-    var registryEntities = 0
     var zombiesInRegistry = 0
     var zombiesRemoved = 0
     var gracePeriodSaves = 0
@@ -70,7 +69,6 @@ struct ShardCounters {
         snapshot.gracePeriodSaves += gracePeriodSaves
         snapshot.resolutions += resolutions
         snapshot.conflicts += conflicts
-        snapshot.registryEntities += registryEntities
         for index in total.indices { total[index] += byStatus[index] }
     }
 }

@@ -47,9 +47,9 @@ extension CoordinatorShard {
             status: record.status, reason: record.reason, submittedAt: Timestamp(nanoseconds: record.submittedAt),
             admittedAt: time(record.admittedAt), startedAt: time(record.startedAt),
             lastHeartbeatAt: time(record.heartbeatAt), endedAt: time(record.endedAt),
-            ecsId: record.hasEntity ? ops.handle(ofSlot: slot) : nil, inRegistry: record.inRegistry,
+            ecsId: record.entity, inRegistry: record.inRegistry,
             isZombie: record.isZombie, parent: extras?.parent, retryOf: extras?.retryOf,
             retryCount: extras?.retryCount ?? 0,
-            winner: extras?.winner ?? ops.slot(of: record.winner).map { ops[$0].id.external }, error: extras?.error)
+            winner: extras?.winner ?? record.stagingWinner.flatMap { ops.slot(of: $0) }.map { ops[$0].id.external }, error: extras?.error)
     }
 }

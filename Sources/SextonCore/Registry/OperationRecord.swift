@@ -6,11 +6,12 @@ struct OperationRecord {
     static let never = Int64.min
 
     var id: StoredID
-    /// Who held or won the target when this operation lost in staging; `EntityID.none` otherwise.
-    /// A handle is 8 bytes where the id was 16, and the winner (active then, or admitted in the
-    /// same batch) ends no earlier than this loser, so it is remembered at least as long. A
-    /// preempted operation can outlive its winner as a zombie: its winner's id is in `extras`.
-    var winner = EntityID.none
+    /// The registry entity of an admitted operation, or the record handle of whoever held or won
+    /// the target when this operation lost in staging (never both: one 8-byte field). A winner
+    /// (active then, or admitted in the same batch) ends no earlier than its loser, so it is
+    /// remembered at least as long; a preempted operation can outlive its winner as a zombie,
+    /// so its winner's id is in `extras`.
+    private var entityOrWinner = EntityID.none
     var submittedAt: Int64
     var admittedAt = never
     var startedAt = never
@@ -44,8 +45,18 @@ struct OperationRecord {
     var priority: Priority { Priority(Int(priorities & 0x0F))! }
     var effectivePriority: Priority { Priority(Int(priorities >> 4))! }
 
-    /// Admitted once, so its handle is (or was) a registry entity; history keeps showing it.
-    var hasEntity: Bool { admittedAt != Self.never }
+    /// Given at admission (set `admittedAt` first) and kept after the entity left the registry,
+    /// so history shows the ecs_id.
+    var entity: EntityID? {
+        get { admittedAt == Self.never ? nil : entityOrWinner }
+        set { entityOrWinner = newValue ?? .none }
+    }
+
+    /// For an operation rejected in staging: the handle of the operation it lost to.
+    var stagingWinner: EntityID? {
+        get { admittedAt != Self.never || entityOrWinner == .none ? nil : entityOrWinner }
+        set { entityOrWinner = newValue ?? .none }
+    }
 
     var isZombie: Bool {
         inRegistry && (status == .failed || status == .expired || (status == .rejected && reason == .preempted))
