@@ -76,7 +76,7 @@ for scenario in "${scenarios[@]}"; do
         start_server
         case $scenario in
             post) args=(-s "$here/post.lua" "http://$api/v1/operations") ;;
-            post-conflict) args=(-s "$here/post-conflict.lua" "http://$api/v1/operations") ;;
+            post-conflict) args=(-s "$here/post.lua" "http://$api/v1/operations" -- conflict) ;;
             metrics) populate; args=("http://$telemetry/metrics") ;;
             *) echo "unknown scenario $scenario" >&2; exit 2 ;;
         esac

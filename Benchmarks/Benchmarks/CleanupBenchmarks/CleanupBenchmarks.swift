@@ -32,6 +32,19 @@ func makeZombies(_ count: Int, age: Duration, opType: (Int) -> String = { _ in "
 
 let million = 1_000_000
 
+/// Times one scheduled pass over a million zombies that ended two minutes ago.
+func measurePassOverAMillionEnded(
+    _ benchmark: Benchmark, _ configure: (inout CleanupConfig) -> Void, expect: (CleanupPassResult) -> Bool
+) {
+    let (engine, remover) = makeEngine(configure)
+    for zombie in makeZombies(million, age: .seconds(120)) { engine.zombieCreated(zombie) }
+    benchmark.startMeasurement()
+    let pass = engine.runPass(trigger: .schedule)
+    benchmark.stopMeasurement()
+    precondition(expect(pass))
+    withExtendedLifetime(remover) {}
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], warmupIterations: 1, maxDuration: .seconds(10))
 
@@ -45,16 +58,10 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Deferred pass removing 1,000,000 due zombies", configuration: .init(maxIterations: 5)) { benchmark in
-        let (engine, remover) = makeEngine {
+        measurePassOverAMillionEnded(benchmark, {
             $0.strategy = .deferred
             $0.retention = .seconds(60)
-        }
-        for zombie in makeZombies(million, age: .seconds(120)) { engine.zombieCreated(zombie) }
-        benchmark.startMeasurement()
-        let pass = engine.runPass(trigger: .schedule)
-        benchmark.stopMeasurement()
-        precondition(pass.cleaned == million)
-        withExtendedLifetime(remover) {}
+        }, expect: { $0.cleaned == million })
     }
 
     // Half deferred, half lazy, none due: the pass looks at the due queue's head and one
@@ -73,16 +80,10 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Lazy sampling pass over 1,000,000 expired (budget 25ms)", configuration: .init(maxIterations: 10)) { benchmark in
-        let (engine, remover) = makeEngine {
+        measurePassOverAMillionEnded(benchmark, {
             $0.strategy = .lazy
             $0.maxZombieAge = .seconds(60)
-        }
-        for zombie in makeZombies(million, age: .seconds(120)) { engine.zombieCreated(zombie) }
-        benchmark.startMeasurement()
-        let pass = engine.runPass(trigger: .schedule)
-        benchmark.stopMeasurement()
-        precondition(pass.cleaned > 0 && pass.cleaned < million)
-        withExtendedLifetime(remover) {}
+        }, expect: { $0.cleaned > 0 && $0.cleaned < million })
     }
 }
 
