@@ -31,7 +31,7 @@ import Testing
 
         // The freed slot goes to the next new target, with an empty state.
         let c = table.slot(of: "c")
-        #expect(c == a && table.state(at: c).isIdle && table.name(at: c) == "c")
+        #expect(c == a && table.find("c")?.state.isIdle == true && table.name(at: c) == "c")
         #expect(table.slot(of: "d") != c)
     }
 }

@@ -11,8 +11,6 @@ struct TargetTable {
 
     func name(at slot: UInt32) -> String { map.key(at: Int(slot)) }
 
-    func state(at slot: UInt32) -> TargetState { map[Int(slot)] }
-
     /// The slot of `name`, added with an empty state if new.
     mutating func slot(of name: String) -> UInt32 {
         UInt32(map.slot(insertingIfAbsent: name, TargetState()).slot)
