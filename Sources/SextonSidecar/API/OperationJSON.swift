@@ -45,19 +45,8 @@ enum OperationJSON {
     }
 
     static func zombie(_ tracked: TrackedZombie, now: Timestamp) -> JSONValue {
-        let z = tracked.zombie
-        return .object([
-            ("id", .string(z.operationID)),
-            ("ecs_id", .string(z.entity.description)),
-            ("target", .string(z.target)),
-            ("target_type", .string(z.targetType)),
-            ("op_type", .string(z.opType)),
-            ("priority", .int(z.priority.value)),
-            ("status", .string(z.status.rawValue)),
-            ("reason", .string(z.reason.rawValue)),
-            ("admitted_at", time(z.admittedAt)),
-            ("ended_at", time(z.endedAt)),
-            ("age_seconds", .double((now - z.endedAt).seconds)),
+        .object(ZombieRecordJSON.fields(tracked.zombie) + [
+            ("age_seconds", .double((now - tracked.zombie.endedAt).seconds)),
             ("strategy", .string(tracked.strategy.rawValue)),
             ("cleanup_at", time(tracked.cleanupAt)),
             ("failed_attempts", .int(tracked.failedAttempts)),

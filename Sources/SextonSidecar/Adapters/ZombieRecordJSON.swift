@@ -1,9 +1,10 @@
 import SextonCore
 
-/// The record a handler writes or sends for one zombie (CONTRACT §3.3 audit fields).
+/// A zombie as JSON: the fields every rendering shares (`GET /v1/zombies`, and the record a
+/// handler writes or sends, CONTRACT §3.3), each adding its own after them.
 enum ZombieRecordJSON {
-    static func make(_ zombie: Zombie, strategy: StrategyLabel, cleanedAt: Timestamp) -> JSONValue {
-        .object([
+    static func fields(_ zombie: Zombie) -> [(String, JSONValue)] {
+        [
             ("id", .string(zombie.operationID)),
             ("ecs_id", .string(zombie.entity.description)),
             ("target", .string(zombie.target)),
@@ -14,6 +15,12 @@ enum ZombieRecordJSON {
             ("reason", .string(zombie.reason.rawValue)),
             ("admitted_at", .string(zombie.admittedAt.rfc3339)),
             ("ended_at", .string(zombie.endedAt.rfc3339)),
+        ]
+    }
+
+    /// What audit_log and webhook handlers write or send.
+    static func make(_ zombie: Zombie, strategy: StrategyLabel, cleanedAt: Timestamp) -> JSONValue {
+        .object(fields(zombie) + [
             ("cleaned_at", .string(cleanedAt.rfc3339)),
             ("strategy", .string(strategy.rawValue)),
         ])
