@@ -46,13 +46,15 @@ extension CoordinatorShard {
             }
         }
 
+        // A generated id is shown by formatting its UUID: once for the winner, not again when
+        // the winner is also the member answered.
         let winnerID = winner.flatMap { ops.slot(of: $0) }.map { ops[$0].id.external }
         for index in members.indices {
             let handle = members[index].operation
             let slot = ops.slot(of: handle)!
             if index == admittedIndex {
                 emit(index, Decision(
-                    id: ops[slot].id.external, isAdmitted: true, ecsId: entity, target: name, targetVersion: version,
+                    id: winnerID!, isAdmitted: true, ecsId: entity, target: name, targetVersion: version,
                     reason: nil, winner: winnerID))
                 continue
             }
