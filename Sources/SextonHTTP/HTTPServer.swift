@@ -37,7 +37,9 @@ public final class HTTPServer: Sendable {
         engine = Engine(router: router, maxBodyBytes: configuration.maxBodyBytes, onRequest: onRequest, log: log)
     }
 
-    deinit { stop(gracePeriod: .zero) }
+    deinit {
+        if let daemon = take() { close(daemon) }
+    }
 
     public var boundAddress: BoundAddress? { running.withLock { $0?.address } }
 
@@ -66,20 +68,29 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting at once, lets in-flight requests finish for up to `gracePeriod`,
     /// answers handlers still waiting with 503, then closes every connection. Idempotent.
-    public func stop(gracePeriod: Duration = .seconds(10)) {
-        let taken = running.withLock { running in
+    public func stop(gracePeriod: Duration = .seconds(10)) async {
+        guard let daemon = take() else { return }
+        let listenFD = MHD_quiesce_daemon(daemon)
+        await waitForInFlight(until: .now + gracePeriod)
+        // The 503s queued for parked handlers need a moment to reach their clients.
+        engine.abandonParked()
+        await waitForInFlight(until: .now + .milliseconds(500))
+        close(daemon)
+        if listenFD >= 0 { Glibc.close(listenFD) }
+    }
+
+    private func take() -> OpaquePointer? {
+        running.withLock { running in
             defer { running = nil }
             engine.stopping.store(true, ordering: .relaxed)
             return running?.daemon
         }
-        guard let daemon = taken else { return }
-        let listenFD = MHD_quiesce_daemon(daemon)
-        waitForInFlight(until: .now + gracePeriod)
+    }
+
+    /// Ends the daemon; its polling thread has no work left by then, so the join is short.
+    private func close(_ daemon: OpaquePointer) {
         engine.abandonParked()
-        // The 503s just queued need a moment to reach their clients.
-        waitForInFlight(until: .now + .milliseconds(500))
         MHD_stop_daemon(daemon)
-        if listenFD >= 0 { Glibc.close(listenFD) }
     }
 
     /// libmicrohttpd may write to sockets the peer has closed; without this a SIGPIPE
@@ -88,9 +99,9 @@ public final class HTTPServer: Sendable {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    private func waitForInFlight(until deadline: ContinuousClock.Instant) {
+    private func waitForInFlight(until deadline: ContinuousClock.Instant) async {
         while engine.inFlight.load(ordering: .acquiring) > 0 && ContinuousClock.now < deadline {
-            usleep(2_000)
+            try? await Task.sleep(for: .milliseconds(2))
         }
     }
 

@@ -8,7 +8,7 @@ public struct GaugeReadings: Sendable {
     public var zombiesByTargetType: [String: Int] = [:]
     public var oldestZombieAge: Duration?
     public var cleanupBacklog = 0
-    public var lastCleanupRun: Timestamp?
+    public var lastCleanupRun: WallTime?
     public var workerUp = false
     public var memoryPressure: Double?
     public var health: HealthReport?

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SextonCore
+import SextonHTTP
 import SextonSidecar
 import SextonTelemetry
 import ServiceLifecycle
@@ -48,20 +49,21 @@ struct Serve: AsyncParsableCommand {
         let logger = makeLogger()
         let configuration = try loadConfiguration(file: config, arguments: settings, logger: logger)
         let sidecar = Sidecar(configuration: configuration, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: SidecarService(sidecar: sidecar, logger: logger), failureTerminationBehavior: .gracefullyShutdownGroup)
-        ]
-        if demo {
-            services.append(.init(service: DemoService(core: sidecar.core), failureTerminationBehavior: .gracefullyShutdownGroup))
-        }
-        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
-        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+        let bound: (api: BoundAddress, telemetry: BoundAddress)
         do {
-            try await ServiceGroup(configuration: groupConfiguration).run()
+            bound = try await sidecar.bind()
         } catch {
             logger.error("cannot serve", metadata: ["error": "\(error)"])
             throw configurationExitCode
         }
+        logger.info("listening", metadata: ["api": "\(bound.api)", "telemetry": "\(bound.telemetry)"])
+        let services = sidecar.services(extra: demo ? [DemoService(core: sidecar.core)] : [])
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
+            logger: logger)
+        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.info("stopped")
     }
 }
 
@@ -82,7 +84,7 @@ struct CheckConfig: ParsableCommand {
     }
 }
 
-struct Simulate: ParsableCommand {
+struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the reference stress workload in-process and print a summary with the accounting identities checked.")
 
@@ -100,14 +102,14 @@ struct Simulate: ParsableCommand {
         guard duration > .zero else { throw ValidationError("--duration must be above 0") }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = makeLogger()
         let configuration = try loadConfiguration(file: config, arguments: settings, logger: logger)
         var workload = Workload.Settings()
         workload.targets = targets
         workload.rate = rate
         workload.seed = seed
-        let holds = try Simulation.run(
+        let holds = try await Simulation.run(
             configuration: configuration, settings: workload, duration: duration, serve: serve, logger: logger)
         if !holds { throw ExitCode(1) }
     }

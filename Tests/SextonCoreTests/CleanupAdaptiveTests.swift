@@ -2,7 +2,7 @@ import Testing
 @testable import SextonCore
 
 @Suite struct CleanupAdaptiveTests {
-    @Test func memoryPressureAtCreationMakesCleanupImmediate() {
+    @Test func memoryPressureAtCreationMakesCleanupImmediate() async {
         let rig = CleanupRig({ $0.strategy = .deferred }, memory: 0.85)
         rig.create("a")
         #expect(rig.remover.removed == ["a"])
@@ -10,7 +10,7 @@ import Testing
         #expect(rig.observer.recorded.triggers == [.memoryPressure])
     }
 
-    @Test func memoryPressureIsIgnoredWhenNotAggressive() {
+    @Test func memoryPressureIsIgnoredWhenNotAggressive() async {
         let rig = CleanupRig({
             $0.strategy = .deferred
             $0.aggressiveOnMemoryPressure = false
@@ -19,21 +19,21 @@ import Testing
         #expect(rig.remover.removed.isEmpty)
     }
 
-    @Test func aPassUnderMemoryPressureRemovesEveryZombie() {
+    @Test func aPassUnderMemoryPressureRemovesEveryZombie() async {
         let rig = CleanupRig { $0.strategy = .deferred }
         rig.create("a")
         rig.create("b", target: "other")
-        rig.engine.runPass()
+        await rig.engine.runPass()
         #expect(rig.remover.removed.isEmpty)
         rig.memory.set(0.9)
-        let pass = rig.engine.runPass(trigger: .schedule)
+        let pass = await rig.engine.runPass(trigger: .schedule)
         #expect(pass.byStrategy == [.immediate: 2])
         #expect(rig.remover.removed == ["a", "b"])
         #expect(rig.engine.snapshot().triggers == [.memoryPressure: 2])
         #expect(rig.engine.memoryPressure == 0.9)
     }
 
-    @Test func overTheForceThresholdNewZombiesAreRemovedAtOnce() {
+    @Test func overTheForceThresholdNewZombiesAreRemovedAtOnce() async {
         let rig = CleanupRig {
             $0.strategy = .none
             $0.forceCleanupThreshold = 100
@@ -47,7 +47,7 @@ import Testing
 
     /// In a dry run nothing leaves, so a pass meets the count over the threshold and reports
     /// the oldest zombies beyond it.
-    @Test func aPassReportsTheOldestZombiesBeyondTheForceThreshold() {
+    @Test func aPassReportsTheOldestZombiesBeyondTheForceThreshold() async {
         let rig = CleanupRig {
             $0.strategy = .none
             $0.forceCleanupThreshold = 100
@@ -57,14 +57,14 @@ import Testing
         for i in 0..<103 { rig.create("op\(i)", target: "t\(i)") }
         let reportedAtCreation = rig.observer.recorded.dryRunCandidates.map(\.id)
         #expect(reportedAtCreation == ["op100", "op101", "op102"])
-        let pass = rig.engine.runPass(trigger: .schedule)
+        let pass = await rig.engine.runPass(trigger: .schedule)
         // The three oldest beyond the threshold, then the three held immediate ones.
         #expect(pass.candidates == 6)
         #expect(rig.observer.recorded.dryRunCandidates.dropFirst(3).map(\.id) == ["op0", "op1", "op2", "op100", "op101", "op102"])
         #expect(rig.remover.removed.isEmpty)
     }
 
-    @Test func thePerTargetCapRemovesTheOldestFirst() {
+    @Test func thePerTargetCapRemovesTheOldestFirst() async {
         let rig = CleanupRig {
             $0.strategy = .deferred
             $0.maxZombiesPerTarget = 3
@@ -78,7 +78,7 @@ import Testing
         #expect(rig.observer.recorded.cleaned.map(\.strategy) == [.immediate, .immediate])
     }
 
-    @Test func aPassEnforcesTheCapOnTargetsADryRunLeftOverIt() {
+    @Test func aPassEnforcesTheCapOnTargetsADryRunLeftOverIt() async {
         let rig = CleanupRig {
             $0.strategy = .none
             $0.maxZombiesPerTarget = 2
@@ -86,13 +86,13 @@ import Testing
         }
         for i in 0..<4 { rig.create("op\(i)", target: "hot") }
         #expect(rig.observer.recorded.dryRunCandidates.map(\.id) == ["op0", "op1"])
-        let pass = rig.engine.runPass(dryRun: true)
+        let pass = await rig.engine.runPass(dryRun: true)
         #expect(pass.candidates == 2)
         #expect(pass.byStrategy == [.immediate: 2])
         #expect(rig.engine.zombieCount(target: "hot") == 4)
     }
 
-    @Test func immediatePrioritiesApplyWhateverTheConfiguredStrategy() {
+    @Test func immediatePrioritiesApplyWhateverTheConfiguredStrategy() async {
         let rig = CleanupRig { $0.strategy = .none }
         rig.create("crit", priority: .critical)
         rig.create("norm")

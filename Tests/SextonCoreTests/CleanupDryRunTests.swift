@@ -2,7 +2,7 @@ import Testing
 @testable import SextonCore
 
 @Suite struct CleanupDryRunTests {
-    @Test func configuredDryRunRemovesNothingNotEvenImmediateAndRunsNoHandler() {
+    @Test func configuredDryRunRemovesNothingNotEvenImmediateAndRunsNoHandler() async {
         let handler = ScriptedHandler()
         let rig = CleanupRig({
             $0.strategy = .immediate
@@ -16,14 +16,14 @@ import Testing
         #expect(rig.observer.recorded.dryRunCandidates.map(\.id) == ["a", "b"])
         #expect(rig.engine.snapshot().dryRun)
 
-        let pass = rig.engine.runPass(trigger: .schedule)
+        let pass = await rig.engine.runPass(trigger: .schedule)
         #expect(pass.dryRun)
         #expect(pass.candidates == 2)
         #expect(pass.cleaned == 0)
         #expect(pass.byStrategy == [.immediate: 2])
         // A requested real pass cannot override the configuration, nor can a purge.
-        #expect(rig.engine.runPass(dryRun: false).cleaned == 0)
-        #expect(rig.engine.runPass(all: true).candidates == 2)
+        #expect(await rig.engine.runPass(dryRun: false).cleaned == 0)
+        #expect(await rig.engine.runPass(all: true).candidates == 2)
         #expect(rig.remover.removed.isEmpty)
         #expect(handler.calls.isEmpty)
         #expect(rig.engine.snapshot().zombieCount == 2)
@@ -31,7 +31,7 @@ import Testing
         rig.expectIdentity()
     }
 
-    @Test func aDryRunPassReportsWhatAPassWouldRemoveAndRemovesNothing() {
+    @Test func aDryRunPassReportsWhatAPassWouldRemoveAndRemovesNothing() async {
         let rig = CleanupRig {
             $0.strategy = .deferred
             $0.retention = .seconds(60)
@@ -42,30 +42,30 @@ import Testing
         rig.create("young")
         rig.clock.advance(by: .seconds(30))
 
-        let preview = rig.engine.runPass(dryRun: true)
+        let preview = await rig.engine.runPass(dryRun: true)
         #expect(preview.dryRun)
         #expect(preview.candidates == 2)
         #expect(preview.cleaned == 0)
         #expect(rig.observer.recorded.dryRunCandidates.map(\.id) == ["a", "b"])
         #expect(rig.remover.removed.isEmpty)
 
-        let real = rig.engine.runPass()
+        let real = await rig.engine.runPass()
         #expect(real.cleaned == 2)
         #expect(rig.remover.removed == ["a", "b"])
         #expect(rig.ids == ["young"])
     }
 
-    @Test func aDryRunPurgeListsEveryZombie() {
+    @Test func aDryRunPurgeListsEveryZombie() async {
         let rig = CleanupRig { $0.strategy = .none }
         rig.create("a")
         rig.create("b", target: "other")
-        let preview = rig.engine.runPass(dryRun: true, all: true)
+        let preview = await rig.engine.runPass(dryRun: true, all: true)
         #expect(preview.candidates == 2)
         #expect(preview.byStrategy == [.manual: 2])
         #expect(rig.engine.snapshot().zombieCount == 2)
     }
 
-    @Test func dryRunLazySamplingCountsEachExpiredZombieOnce() {
+    @Test func dryRunLazySamplingCountsEachExpiredZombieOnce() async {
         let rig = CleanupRig {
             $0.strategy = .lazy
             $0.maxZombieAge = .seconds(10)
@@ -73,7 +73,7 @@ import Testing
         }
         for i in 0..<200 { rig.create("op\(i)", target: "t\(i)") }
         rig.clock.advance(by: .seconds(10))
-        let pass = rig.engine.runPass(trigger: .schedule)
+        let pass = await rig.engine.runPass(trigger: .schedule)
         #expect(pass.candidates == 200)
         #expect(Set(rig.observer.recorded.dryRunCandidates.map(\.id)).count == 200)
         #expect(rig.engine.snapshot().zombieCount == 200)

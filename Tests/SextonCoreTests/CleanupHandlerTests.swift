@@ -12,10 +12,14 @@ import Testing
         }, handlers: ["hook": handler])
     }
 
-    @Test func aFailingHandlerIsRetriedWithBackoffAndTheZombieKept() {
+    @Test func aFailingHandlerIsRetriedWithBackoffAndTheZombieKept() async {
         let handler = ScriptedHandler(failures: 2)
         let rig = customRig(handler)
         let z = rig.create("a")
+        // Creation only queues the handler for the engine's workers.
+        #expect(handler.calls.isEmpty)
+        #expect(rig.engine.snapshot().backlog == 1)
+        await rig.engine.runQueuedHandlers()
         #expect(handler.calls == ["a"])
         #expect(rig.remover.removed.isEmpty)
         var snapshot = rig.engine.snapshot()
@@ -27,18 +31,18 @@ import Testing
 
         // First retry after 1s, not before.
         rig.clock.advance(by: .milliseconds(999))
-        rig.engine.runPass()
+        await rig.engine.runPass()
         #expect(handler.calls.count == 1)
         rig.clock.advance(by: .milliseconds(1))
-        #expect(rig.engine.runPass().failed == 1)
+        #expect(await rig.engine.runPass().failed == 1)
         #expect(handler.calls.count == 2)
 
         // Second retry after 2s more; this one succeeds.
         rig.clock.advance(by: .seconds(1))
-        rig.engine.runPass()
+        await rig.engine.runPass()
         #expect(handler.calls.count == 2)
         rig.clock.advance(by: .seconds(1))
-        let pass = rig.engine.runPass()
+        let pass = await rig.engine.runPass()
         #expect(pass.cleaned == 1)
         #expect(pass.byStrategy == [.custom: 1])
         #expect(rig.remover.removed == ["a"])
@@ -49,14 +53,14 @@ import Testing
         rig.expectIdentity()
     }
 
-    @Test func exhaustedRetriesMarkTheHandlerFailedUntilItSucceedsAgain() {
+    @Test func exhaustedRetriesMarkTheHandlerFailedUntilItSucceedsAgain() async {
         let handler = ScriptedHandler(failures: 10)
         let rig = customRig(handler)
-        rig.create("a")
+        await rig.createAndHandle("a")
         rig.clock.advance(by: .seconds(1))
-        rig.engine.runPass()
+        await rig.engine.runPass()
         rig.clock.advance(by: .seconds(2))
-        rig.engine.runPass()
+        await rig.engine.runPass()
         #expect(handler.calls.count == 3)
         #expect(rig.engine.snapshot().failedHandlers == ["hook"])
         #expect(rig.observer.recorded.failures.map(\.exhausted) == [false, false, true])
@@ -64,41 +68,41 @@ import Testing
         // Still tracked, still retried, at the last backoff step (4s).
         #expect(rig.engine.snapshot().zombieCount == 1)
         rig.clock.advance(by: .seconds(3))
-        rig.engine.runPass()
+        await rig.engine.runPass()
         #expect(handler.calls.count == 3)
         handler.failNext(0)
         rig.clock.advance(by: .seconds(1))
-        rig.engine.runPass()
+        await rig.engine.runPass()
         #expect(handler.calls.count == 4)
         #expect(rig.remover.removed == ["a"])
         #expect(rig.engine.snapshot().failedHandlers.isEmpty)
     }
 
-    @Test func anUnregisteredHandlerFailsLikeAThrowingOne() {
+    @Test func anUnregisteredHandlerFailsLikeAThrowingOne() async {
         let rig = CleanupRig {
             $0.strategy = .immediate
             $0.customHandler = "missing"
             $0.retry.maxAttempts = 1
         }
-        rig.create("a")
+        await rig.createAndHandle("a")
         #expect(rig.remover.removed.isEmpty)
         #expect(rig.engine.snapshot().failedHandlers == ["missing"])
         #expect(rig.observer.recorded.failures.map(\.handler) == ["missing"])
         #expect(rig.engine.zombies().first?.strategy == .immediate)
     }
 
-    @Test func aHandlerRunsBeforeTheRegistryRemoval() {
+    @Test func aHandlerRunsBeforeTheRegistryRemoval() async {
         let handler = ScriptedHandler(failures: 1)
         let rig = CleanupRig({
             $0.strategy = .immediate
             $0.customHandler = "audit"
         }, handlers: ["audit": handler])
-        rig.create("a")
+        await rig.createAndHandle("a")
         // The handler failed, so the registry still holds the zombie.
         #expect(handler.calls == ["a"])
         #expect(rig.remover.removed.isEmpty)
         rig.clock.advance(by: .seconds(1))
-        rig.engine.runPass()
+        await rig.engine.runPass()
         #expect(handler.calls == ["a", "a"])
         #expect(rig.remover.removed == ["a"])
         #expect(rig.observer.recorded.cleaned.map(\.strategy) == [.immediate])

@@ -11,47 +11,47 @@ import Testing
         }, tuning: tuning)
     }
 
-    @Test func whenEverythingExpiredTheWorkerPassKeepsGoingUntilAllAreRemoved() {
+    @Test func whenEverythingExpiredTheWorkerPassKeepsGoingUntilAllAreRemoved() async {
         let rig = lazyRig()
         for i in 0..<1000 { rig.create("op\(i)") }
         rig.clock.advance(by: .seconds(100))
-        let pass = rig.engine.runPass(trigger: .schedule)
+        let pass = await rig.engine.runPass(trigger: .schedule)
         #expect(pass.cleaned == 1000)
         #expect(pass.byStrategy == [.lazy: 1000])
         #expect(rig.engine.snapshot().backlog == 0)
     }
 
-    @Test func whenNothingExpiredTheWorkerPassStopsAfterOneSample() {
+    @Test func whenNothingExpiredTheWorkerPassStopsAfterOneSample() async {
         let rig = lazyRig()
         for i in 0..<1000 { rig.create("op\(i)") }
-        let pass = rig.engine.runPass(trigger: .schedule)
+        let pass = await rig.engine.runPass(trigger: .schedule)
         #expect(pass.candidates == 0)
         #expect(rig.engine.snapshot().zombieCount == 1000)
     }
 
     /// With a tenth expired the sample rarely shows more than a quarter expired, so the worker
     /// stops early and estimates what it left; a manual pass checks every lazy zombie.
-    @Test func aLowExpiredShareStopsTheWorkerButNotAManualPass() {
+    @Test func aLowExpiredShareStopsTheWorkerButNotAManualPass() async {
         let rig = lazyRig()
         for i in 0..<100 { rig.create("old\(i)") }
         rig.clock.advance(by: .seconds(50))
         for i in 0..<900 { rig.create("new\(i)") }
         rig.clock.advance(by: .seconds(50))
-        let worker = rig.engine.runPass(trigger: .schedule)
+        let worker = await rig.engine.runPass(trigger: .schedule)
         #expect(worker.cleaned < 100)
-        let manual = rig.engine.runPass(trigger: .manual)
+        let manual = await rig.engine.runPass(trigger: .manual)
         #expect(worker.cleaned + manual.cleaned == 100)
         #expect(rig.engine.snapshot().zombieCount == 900)
         #expect(rig.engine.zombies(limit: 1000).allSatisfy { $0.zombie.operationID.hasPrefix("new") })
     }
 
-    @Test func theTimeBudgetBoundsAWorkerPass() {
+    @Test func theTimeBudgetBoundsAWorkerPass() async {
         var tuning = CleanupTuning(seed: 7)
         tuning.lazyPassBudget = .zero
         let rig = lazyRig(tuning)
         for i in 0..<1000 { rig.create("op\(i)") }
         rig.clock.advance(by: .seconds(100))
-        let pass = rig.engine.runPass(trigger: .schedule)
+        let pass = await rig.engine.runPass(trigger: .schedule)
         // One round of the sample size, then the (spent) budget ends the pass.
         #expect(pass.cleaned == tuning.lazySampleSize)
         #expect(rig.engine.snapshot().backlog == 1000 - tuning.lazySampleSize)

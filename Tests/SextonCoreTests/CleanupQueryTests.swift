@@ -11,7 +11,7 @@ import Testing
         return rig
     }
 
-    @Test func listingsAreOldestFirstAndFiltered() {
+    @Test func listingsAreOldestFirstAndFiltered() async {
         let rig = populated()
         #expect(rig.engine.zombies().map(\.zombie.operationID) == ["op0", "op1", "op2", "op3", "op4"])
         #expect(rig.engine.zombies(limit: 2).map(\.zombie.operationID) == ["op0", "op1"])
@@ -22,7 +22,7 @@ import Testing
         #expect(rig.engine.zombieCount(target: "a") == 3)
     }
 
-    @Test func snapshotCountsByTypeAndTheOldestZombie() {
+    @Test func snapshotCountsByTypeAndTheOldestZombie() async {
         let rig = populated()
         let snapshot = rig.engine.snapshot()
         #expect(snapshot.zombieCount == 5)
@@ -31,10 +31,10 @@ import Testing
         #expect(snapshot.backlog == 0)
     }
 
-    @Test func aPurgeEmptiesEveryIndexAndTheIdentityHolds() {
+    @Test func aPurgeEmptiesEveryIndexAndTheIdentityHolds() async {
         let rig = populated()
         rig.expectIdentity()
-        let purge = rig.engine.runPass(trigger: .manual, all: true)
+        let purge = await rig.engine.runPass(trigger: .manual, all: true)
         #expect(purge.candidates == 5)
         #expect(purge.cleaned == 5)
         #expect(rig.remover.removed == ["op0", "op1", "op2", "op3", "op4"])
@@ -53,25 +53,25 @@ import Testing
         rig.expectIdentity()
     }
 
-    @Test func passesReportTheirTriggerAndTimings() {
+    @Test func passesReportTheirTriggerAndTimings() async {
         let rig = populated()
-        let pass = rig.engine.runPass(trigger: .schedule)
+        let pass = await rig.engine.runPass(trigger: .schedule)
         #expect(pass.trigger == .schedule)
         #expect(!pass.dryRun)
         #expect(pass.finishedAt == rig.clock.now())
         #expect(rig.observer.recorded.passes == [pass])
     }
 
-    @Test func memoryPressureIsSampledAtStartAndByEveryPass() {
+    @Test func memoryPressureIsSampledAtStartAndByEveryPass() async {
         let rig = CleanupRig(memory: 0.3)
         #expect(rig.engine.memoryPressure == 0.3)
         rig.memory.set(0.5)
         #expect(rig.engine.memoryPressure == 0.3)
-        rig.engine.runPass()
+        await rig.engine.runPass()
         #expect(rig.engine.snapshot().memoryPressure == 0.5)
     }
 
-    @Test func withoutARemoverZombiesAreStillAccounted() {
+    @Test func withoutARemoverZombiesAreStillAccounted() async {
         let engine = CleanupEngine(config: CleanupConfig(), clock: ManualClock())
         let rig = CleanupRig()
         engine.zombieCreated(rig.zombie(priority: .critical))

@@ -68,9 +68,9 @@ final class ScriptedHandler: CleanupHandler {
         state = Mutex((failures, []))
     }
 
-    func handle(_ zombie: Zombie, strategy: StrategyLabel, cleanedAt: Timestamp) throws {
+    func handle(_ record: CleanupRecord) async throws {
         let fail = state.withLock { s in
-            s.calls.append(zombie.operationID)
+            s.calls.append(record.zombie.operationID)
             guard s.failuresLeft > 0 else { return false }
             s.failuresLeft -= 1
             return true
@@ -117,6 +117,16 @@ final class CleanupRig: Sendable {
             targetType: targetType, opType: opType, priority: priority, retryCount: retryCount,
             status: .rejected, reason: .preempted, admittedAt: clock.now() - .seconds(1), endedAt: clock.now(),
             cleanup: cleanup)
+    }
+
+    /// Creates a zombie, then runs the handlers it queued, as the engine's workers would.
+    @discardableResult
+    func createAndHandle(
+        _ id: String? = nil, target: String = "t1", priority: Priority = .normal, cleanup: CleanupOverride? = nil
+    ) async -> Zombie {
+        let made = create(id, target: target, priority: priority, cleanup: cleanup)
+        await engine.runQueuedHandlers()
+        return made
     }
 
     @discardableResult

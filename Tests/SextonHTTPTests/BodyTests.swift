@@ -14,8 +14,8 @@ import SextonHTTP
         HTTPServer.Configuration(maxBodyBytes: limit, threadPoolSize: 2)
     }
 
-    @Test func bodyAtTheLimitIsAccepted() throws {
-        try withServer(Self.echoRouter(), configuration: Self.limited) { _, address in
+    @Test func bodyAtTheLimitIsAccepted() async throws {
+        try await withServer(Self.echoRouter(), configuration: Self.limited) { _, address in
             let body = String(repeating: "b", count: Self.limit)
             let response = try TestConnection.exchange(address, "POST", "/echo", body: body)
             #expect(response.status == 200)
@@ -23,8 +23,8 @@ import SextonHTTP
         }
     }
 
-    @Test func contentLengthOverTheLimitIsRejectedBeforeTheBodyArrives() throws {
-        try withServer(Self.echoRouter(), configuration: Self.limited) { _, address in
+    @Test func contentLengthOverTheLimitIsRejectedBeforeTheBodyArrives() async throws {
+        try await withServer(Self.echoRouter(), configuration: Self.limited) { _, address in
             let connection = try TestConnection(address)
             try connection.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: \(Self.limit + 1)\r\n\r\n")
             let response = try connection.readResponse()
@@ -33,8 +33,8 @@ import SextonHTTP
         }
     }
 
-    @Test func chunkedBodyGrowingPastTheLimitIsRejected() throws {
-        try withServer(Self.echoRouter(), configuration: Self.limited) { _, address in
+    @Test func chunkedBodyGrowingPastTheLimitIsRejected() async throws {
+        try await withServer(Self.echoRouter(), configuration: Self.limited) { _, address in
             let connection = try TestConnection(address)
             try connection.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
             let chunk = String(repeating: "c", count: 400)
@@ -44,8 +44,8 @@ import SextonHTTP
         }
     }
 
-    @Test func chunkedBodyUnderTheLimitIsAssembled() throws {
-        try withServer(Self.echoRouter(), configuration: Self.limited) { _, address in
+    @Test func chunkedBodyUnderTheLimitIsAssembled() async throws {
+        try await withServer(Self.echoRouter(), configuration: Self.limited) { _, address in
             let connection = try TestConnection(address)
             try connection.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
             try connection.send("3\r\nabc\r\n")
@@ -54,8 +54,8 @@ import SextonHTTP
         }
     }
 
-    @Test func endlessChunkedBodyLosesTheConnection() throws {
-        try withServer(Self.echoRouter(), configuration: Self.limited) { _, address in
+    @Test func endlessChunkedBodyLosesTheConnection() async throws {
+        try await withServer(Self.echoRouter(), configuration: Self.limited) { _, address in
             let connection = try TestConnection(address)
             try connection.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
             let chunk = String(repeating: "c", count: 400)
@@ -65,7 +65,7 @@ import SextonHTTP
         }
     }
 
-    @Test func jsonRoundTrip() throws {
+    @Test func jsonRoundTrip() async throws {
         struct Submit: Codable, Equatable {
             let target: String
             let priority: Int
@@ -80,7 +80,7 @@ import SextonHTTP
             let submit = try request.decodeJSON(Submit.self)
             return try Response.json(status: 201, Admitted(id: "op/1", target: submit.target))
         }
-        try withServer(router) { _, address in
+        try await withServer(router) { _, address in
             let response = try TestConnection.exchange(
                 address, "POST", "/v1/operations",
                 headers: [("Content-Type", "application/json; charset=utf-8")],

@@ -12,10 +12,10 @@ import SextonHTTP
     /// With a single serving thread, a parked handler that blocked its thread would stall the
     /// fast request below; suspend/resume must keep that thread free.
     @Test(arguments: [1, 2])
-    func waitingHandlerDoesNotHoldUpOtherRequests(threads: Int) throws {
+    func waitingHandlerDoesNotHoldUpOtherRequests(threads: Int) async throws {
         let parked = ParkedResponders()
         let configuration = HTTPServer.Configuration(threadPoolSize: threads)
-        try withServer(Self.router(parked: parked), configuration: configuration) { _, address in
+        try await withServer(Self.router(parked: parked), configuration: configuration) { _, address in
             let waiting = try TestConnection(address)
             try waiting.send(TestConnection.requestText("POST", "/wait"))
             let responder = try parked.next()
@@ -30,18 +30,18 @@ import SextonHTTP
         }
     }
 
-    @Test func answerFromAnotherThreadBeforeTheHandlerReturnsIsDelivered() throws {
+    @Test func answerFromAnotherThreadBeforeTheHandlerReturnsIsDelivered() async throws {
         var router = Router()
         router.addDeferred(.get, "/inline") { _, responder in responder.respond(Response(text: "inline")) }
-        try withServer(router) { _, address in
+        try await withServer(router) { _, address in
             let response = try TestConnection.exchange(address, "GET", "/inline")
             #expect(response.text == "inline")
         }
     }
 
-    @Test func slowClientSendingByteByByteDoesNotHoldUpOthers() throws {
+    @Test func slowClientSendingByteByByteDoesNotHoldUpOthers() async throws {
         let configuration = HTTPServer.Configuration(threadPoolSize: 1)
-        try withServer(Self.router(parked: ParkedResponders()), configuration: configuration) { _, address in
+        try await withServer(Self.router(parked: ParkedResponders()), configuration: configuration) { _, address in
             let slow = try TestConnection(address)
             let request = Array(TestConnection.requestText("GET", "/fast").utf8)
             for (index, byte) in request.enumerated() {
@@ -54,8 +54,8 @@ import SextonHTTP
         }
     }
 
-    @Test func keepAliveConnectionServesSeveralRequests() throws {
-        try withServer(Self.router(parked: ParkedResponders())) { _, address in
+    @Test func keepAliveConnectionServesSeveralRequests() async throws {
+        try await withServer(Self.router(parked: ParkedResponders())) { _, address in
             let connection = try TestConnection(address)
             for _ in 0..<3 {
                 try connection.send(TestConnection.requestText("GET", "/fast"))

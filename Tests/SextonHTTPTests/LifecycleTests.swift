@@ -10,8 +10,8 @@ import SextonHTTP
         return router
     }
 
-    @Test func portInUseNamesTheAddress() throws {
-        try withServer(Self.router()) { _, address in
+    @Test func portInUseNamesTheAddress() async throws {
+        try await withServer(Self.router()) { _, address in
             let second = HTTPServer(
                 configuration: HTTPServer.Configuration(host: "127.0.0.1", port: address.port, name: "api"),
                 router: Self.router()
@@ -21,16 +21,15 @@ import SextonHTTP
         }
     }
 
-    @Test func unresolvableHostIsACleanError() {
+    @Test func unresolvableHostIsACleanError() async {
         let server = HTTPServer(configuration: HTTPServer.Configuration(host: "no-such-host.invalid"), router: Self.router())
         #expect(throws: HTTPServerError.self) { try server.start() }
     }
 
     @Test(arguments: ["127.0.0.1", "localhost", "::1", "0.0.0.0", "::"])
-    func bindsHostsAndReportsTheFreePort(host: String) throws {
+    func bindsHostsAndReportsTheFreePort(host: String) async throws {
         let server = HTTPServer(configuration: HTTPServer.Configuration(host: host, threadPoolSize: 1), router: Self.router())
         let address = try server.start()
-        defer { server.stop() }
         #expect(address.port > 0)
         #expect(server.boundAddress == address)
         let loopback = ["0.0.0.0": "127.0.0.1", "::": "::1"]
@@ -38,19 +37,20 @@ import SextonHTTP
         #expect(try TestConnection.exchange(reachable, "GET", "/ok").text == "ok")
         #expect(host != "localhost" || address.description == "127.0.0.1:\(address.port)")
         #expect(host != "::1" || address.description == "[::1]:\(address.port)")
+        await server.stop()
     }
 
-    @Test func stopWhileIdleClosesTheListener() throws {
+    @Test func stopWhileIdleClosesTheListener() async throws {
         let server = HTTPServer(router: Self.router())
         let address = try server.start()
         #expect(try TestConnection.exchange(address, "GET", "/ok").status == 200)
-        server.stop()
-        server.stop()
+        await server.stop()
+        await server.stop()
         #expect(server.boundAddress == nil)
         #expect(throws: TestConnection.Failure.self) { try TestConnection(address) }
     }
 
-    @Test func stopLetsAWaitingRequestFinish() throws {
+    @Test func stopLetsAWaitingRequestFinish() async throws {
         let parked = ParkedResponders()
         let server = HTTPServer(router: Self.router(parked: parked))
         let address = try server.start()
@@ -58,20 +58,16 @@ import SextonHTTP
         try waiting.send(TestConnection.requestText("GET", "/wait"))
         let responder = try parked.next()
 
-        let stopped = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            server.stop(gracePeriod: .seconds(10))
-            stopped.signal()
-        }
-        while server.boundAddress != nil { sched_yield() }
+        let stopped = Task { await server.stop(gracePeriod: .seconds(10)) }
+        while server.boundAddress != nil { await Task.yield() }
         responder.respond(Response(text: "finished"))
         let response = try waiting.readResponse()
         #expect(response.text == "finished")
         #expect(response.headers["Connection"] == "close")
-        #expect(stopped.wait(timeout: .now() + 5) == .success)
+        await stopped.value
     }
 
-    @Test func stopAnswersAHandlerThatNeverRespondsWith503() throws {
+    @Test func stopAnswersAHandlerThatNeverRespondsWith503() async throws {
         let parked = ParkedResponders()
         let server = HTTPServer(router: Self.router(parked: parked))
         let address = try server.start()
@@ -79,14 +75,14 @@ import SextonHTTP
         try waiting.send(TestConnection.requestText("GET", "/wait"))
         let responder = try parked.next()
 
-        server.stop(gracePeriod: .milliseconds(50))
+        await server.stop(gracePeriod: .milliseconds(50))
         #expect(try waiting.readResponse().status == 503)
         responder.respond(Response(text: "too late"))
     }
 
-    @Test func randomBytesDoNotStopTheServer() throws {
+    @Test func randomBytesDoNotStopTheServer() async throws {
         var generator = SystemRandomNumberGenerator()
-        try withServer(Self.router()) { _, address in
+        try await withServer(Self.router()) { _, address in
             for size in [1, 7, 100, 4096, 70_000] {
                 let garbage = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 let connection = try TestConnection(address)
@@ -101,9 +97,9 @@ import SextonHTTP
         }
     }
 
-    @Test func idleConnectionIsClosedAfterTheTimeout() throws {
+    @Test func idleConnectionIsClosedAfterTheTimeout() async throws {
         let configuration = HTTPServer.Configuration(connectionTimeout: .seconds(1), threadPoolSize: 1)
-        try withServer(Self.router(), configuration: configuration) { _, address in
+        try await withServer(Self.router(), configuration: configuration) { _, address in
             let idle = try TestConnection(address)
             try idle.send("GET /ok HTTP/1.1\r\n")
             let opened = ContinuousClock.now
@@ -112,18 +108,18 @@ import SextonHTTP
         }
     }
 
-    @Test func headLargerThanTheConnectionMemoryIsRefused() throws {
+    @Test func headLargerThanTheConnectionMemoryIsRefused() async throws {
         let configuration = HTTPServer.Configuration(perConnectionMemoryLimit: 4096, threadPoolSize: 1)
-        try withServer(Self.router(), configuration: configuration) { _, address in
+        try await withServer(Self.router(), configuration: configuration) { _, address in
             let response = try TestConnection.exchange(address, "GET", "/ok", headers: [("X-Big", String(repeating: "x", count: 8192))])
             #expect(response.status == 431)
             #expect(try TestConnection.exchange(address, "GET", "/ok").status == 200)
         }
     }
 
-    @Test func connectionLimitIsEnforced() throws {
+    @Test func connectionLimitIsEnforced() async throws {
         let configuration = HTTPServer.Configuration(maxConnections: 1, threadPoolSize: 1)
-        try withServer(Self.router(), configuration: configuration) { _, address in
+        try await withServer(Self.router(), configuration: configuration) { _, address in
             let first = try TestConnection(address)
             try first.send(TestConnection.requestText("GET", "/ok"))
             #expect(try first.readResponse().status == 200)

@@ -15,13 +15,13 @@ import SextonHTTP
         }
     }
 
-    @Test func routesByMethodAndPathWithDecodedParameters() throws {
+    @Test func routesByMethodAndPathWithDecodedParameters() async throws {
         var router = Router()
         router.add(.post, "/v1/operations/{id}/start") { request in
             Response(text: "start \(request.pathParameters["id"]!) via \(request.route!)")
         }
         router.add(.get, "/hello") { _ in Response(text: "hi") }
-        try withServer(router) { _, address in
+        try await withServer(router) { _, address in
             let start = try TestConnection.exchange(address, "POST", "/v1/operations/op%201%2Fx/start")
             #expect(start.status == 200)
             #expect(start.text == "start op 1/x via /v1/operations/{id}/start")
@@ -34,8 +34,8 @@ import SextonHTTP
         }
     }
 
-    @Test func unknownPathGetsTheRenderedNotFound() throws {
-        try withServer(Self.jsonErrors()) { _, address in
+    @Test func unknownPathGetsTheRenderedNotFound() async throws {
+        try await withServer(Self.jsonErrors()) { _, address in
             let response = try TestConnection.exchange(address, "GET", "/nope%21")
             #expect(response.status == 404)
             #expect(response.text == #"{"error":{"code":"not_found","path":"/nope!"}}"#)
@@ -44,11 +44,11 @@ import SextonHTTP
         }
     }
 
-    @Test func knownPathWithWrongMethodGets405WithAllow() throws {
+    @Test func knownPathWithWrongMethodGets405WithAllow() async throws {
         var router = Self.jsonErrors()
         router.add(.get, "/v1/operations/{id}") { _ in Response() }
         router.add(.delete, "/v1/operations/{id}") { _ in Response() }
-        try withServer(router) { _, address in
+        try await withServer(router) { _, address in
             let response = try TestConnection.exchange(address, "PUT", "/v1/operations/7", body: "{}")
             #expect(response.status == 405)
             #expect(response.headers["Allow"] == "DELETE, GET, HEAD")
@@ -56,23 +56,23 @@ import SextonHTTP
         }
     }
 
-    @Test func queryStringIsParsedAndKeptRaw() throws {
+    @Test func queryStringIsParsedAndKeptRaw() async throws {
         var router = Router()
         router.add(.get, "/q") { request in
             let exclude = request.query.values(for: "exclude").joined(separator: "|")
             return Response(text: "\(request.queryString)|\(request.query.contains("verbose"))|\(exclude)|\(request.query["n"] ?? "-")")
         }
-        try withServer(router) { _, address in
+        try await withServer(router) { _, address in
             let response = try TestConnection.exchange(address, "GET", "/q?verbose&exclude=a&exclude=b%26c&n=x+y")
             #expect(response.text == "verbose&exclude=a&exclude=b%26c&n=x+y|true|a|b&c|x y")
         }
     }
 
-    @Test func hookSeesRoutePatternsNotIds() throws {
+    @Test func hookSeesRoutePatternsNotIds() async throws {
         let seen = Mutex<[String]>([])
         var router = Router()
         router.add(.get, "/v1/operations/{id}") { _ in Response(status: 204) }
-        try withServer(router, onRequest: { done in
+        try await withServer(router, onRequest: { done in
             seen.withLock { $0.append("\(done.method) \(done.route) \(done.status)") }
         }) { _, address in
             _ = try TestConnection.exchange(address, "GET", "/v1/operations/secret-id")
@@ -84,11 +84,11 @@ import SextonHTTP
         ])
     }
 
-    @Test func throwingHandlerGets500() throws {
+    @Test func throwingHandlerGets500() async throws {
         struct Boom: Error {}
         var router = Router()
         router.add(.get, "/boom") { _ in throw Boom() }
-        try withServer(router) { _, address in
+        try await withServer(router) { _, address in
             let response = try TestConnection.exchange(address, "GET", "/boom")
             #expect(response.status == 500)
         }

@@ -17,7 +17,8 @@ import Testing
         #expect(body["target_version"] as? Int == 0)
         let ecsID = try #require(body["ecs_id"] as? String)
         #expect(ecsID.wholeMatch(of: /[0-9]+v[0-9]+/) != nil, "ecs_id \(ecsID)")
-        #expect(Set(body.keys) == ["id", "status", "ecs_id", "target", "target_version"])
+        #expect(body["lease_timeout_seconds"] as? Double == 30)
+        #expect(Set(body.keys) == ["id", "status", "ecs_id", "target", "target_version", "lease_timeout_seconds"])
     }
 
     @Test func aSubmissionWithoutIdGetsAGeneratedOne() throws {

@@ -5,7 +5,8 @@ import Synchronization
 /// answers the zombie queries, counts and health figures.
 ///
 /// Locking: one lock over the zombie indexes, held only for bounded slices (`sliceSize`
-/// zombies); handlers, the remover and the observer are always called outside it.
+/// zombies); handlers, the remover and the observer are always called outside it. Handlers run
+/// only on the engine's own workers (`run()`) or in a manual pass, never on the caller's path.
 public final class CleanupEngine: ZombieSink, Sendable {
     public let config: CleanupConfig
     public let policies: [String: CleanupOverride]
@@ -17,7 +18,9 @@ public final class CleanupEngine: ZombieSink, Sendable {
     private let defaultPolicy: ZombiePolicy
     private let policyByOpType: [String: ZombiePolicy]
     let state: Mutex<EngineState>
-    let worker = CleanupWorker()
+    let worker = Mutex(CleanupWorkerState())
+    let alarm = Alarm()
+    let handlerQueue = HandlerQueue()
 
     public init(
         config: CleanupConfig,
@@ -117,22 +120,22 @@ public final class CleanupEngine: ZombieSink, Sendable {
                 s.evictOverCap(target, pass: reportedAtCreation, dryRun: dryRun, countTriggers: true, into: &work)
             }
             work.remover = s.remover
-            return .work(work)
+            return .work(work, soonestDue: s.store.takeSoonestNewDue())
         }
         switch creation {
         case .removeAtOnce(let trigger, let remover):
             removeAtOnce(zombie, trigger: trigger, remover: remover)
-        case .work(let work) where !work.isEmpty:
+        case .work(let work, let soonestDue):
+            if let soonestDue { alarm.ring(at: soonestDue) }
+            guard !work.isEmpty else { return }
             var tally = CleanupPassResult(trigger: .manual, dryRun: dryRun, all: false, finishedAt: zombie.endedAt)
-            perform(work, into: &tally)
-        case .work:
-            break
+            handlerQueue.push(perform(work, into: &tally))
         }
     }
 
     private enum Creation {
         case removeAtOnce(AdaptiveTrigger?, (any ZombieRemover)?)
-        case work(CleanupWork)
+        case work(CleanupWork, soonestDue: Timestamp?)
     }
 
     private func removeAtOnce(_ zombie: Zombie, trigger: AdaptiveTrigger?, remover: (any ZombieRemover)?) {
@@ -203,7 +206,7 @@ public final class CleanupEngine: ZombieSink, Sendable {
             return (listed, work)
         }
         var tally = CleanupPassResult(trigger: .manual, dryRun: dryRun, all: false, finishedAt: clock.now())
-        if !work.isEmpty { perform(work, into: &tally) }
+        if !work.isEmpty { handlerQueue.push(perform(work, into: &tally)) }
         return (listed, tally.cleaned)
     }
 }

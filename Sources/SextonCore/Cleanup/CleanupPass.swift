@@ -10,8 +10,10 @@ extension CleanupEngine {
     /// zombie's effective strategy, re-evaluated now. `all` removes every zombie (an operator's
     /// purge, label `manual`). A dry run, requested or configured, reports and removes nothing.
     /// The worker's passes sample lazy zombies within a time budget; a manual pass checks them all.
+    /// Zombies whose handler must run first go to the handler workers; a manual pass runs them
+    /// itself and waits, so its result counts them.
     @discardableResult
-    public func runPass(trigger: PassTrigger = .manual, dryRun requested: Bool = false, all: Bool = false) -> CleanupPassResult {
+    public func runPass(trigger: PassTrigger = .manual, dryRun requested: Bool = false, all: Bool = false) async -> CleanupPassResult {
         let started = clock.now()
         let dryRun = config.dryRun || requested
         let pressure = memory.sample()
@@ -22,17 +24,24 @@ extension CleanupEngine {
         }
         var tally = CleanupPassResult(trigger: trigger, dryRun: dryRun, all: all, finishedAt: started)
         var lazyStale = 0
+        var pending: [Claim] = []
         if all {
-            takeOldest(label: .manual, trigger: nil, keeping: 0, pass: pass, dryRun: dryRun, into: &tally)
+            takeOldest(label: .manual, trigger: nil, keeping: 0, pass: pass, dryRun: dryRun, into: &tally, &pending)
         } else if adaptive.memoryPressureHigh {
-            takeOldest(label: .immediate, trigger: .memoryPressure, keeping: 0, pass: pass, dryRun: dryRun, into: &tally)
+            takeOldest(label: .immediate, trigger: .memoryPressure, keeping: 0, pass: pass, dryRun: dryRun, into: &tally, &pending)
         } else {
             takeOldest(
                 label: .immediate, trigger: .forceThreshold, keeping: config.forceCleanupThreshold,
-                pass: pass, dryRun: dryRun, into: &tally)
-            takeOverCap(pass: pass, dryRun: dryRun, into: &tally)
-            takeDue(pass: pass, dryRun: dryRun, into: &tally)
-            lazyStale = sampleLazy(everything: trigger == .manual, pass: pass, dryRun: dryRun, started: started, into: &tally)
+                pass: pass, dryRun: dryRun, into: &tally, &pending)
+            takeOverCap(pass: pass, dryRun: dryRun, into: &tally, &pending)
+            takeDue(pass: pass, dryRun: dryRun, into: &tally, &pending)
+            lazyStale = sampleLazy(
+                everything: trigger == .manual, pass: pass, dryRun: dryRun, started: started, into: &tally, &pending)
+        }
+        if trigger == .manual {
+            await handle(pending, into: &tally)
+        } else {
+            handlerQueue.push(pending)
         }
         let finished = clock.now()
         tally.duration = finished - started
@@ -49,11 +58,24 @@ extension CleanupEngine {
         return tally
     }
 
+    /// Between passes: takes what has fallen due (handler retries, retention, a custom
+    /// handler's retention) at its time, without the rest of a pass.
+    func sweepDue() {
+        let pass = state.withLock { s in
+            s.passCounter += 1
+            return s.passCounter
+        }
+        var tally = CleanupPassResult(trigger: .schedule, dryRun: false, all: false, finishedAt: clock.now())
+        var pending: [Claim] = []
+        takeDue(pass: pass, dryRun: false, into: &tally, &pending)
+        handlerQueue.push(pending)
+    }
+
     /// Takes zombies oldest first while more than `keeping` would stay: all of them for a purge
     /// or under memory pressure, the excess over `force_cleanup_threshold` otherwise.
     private func takeOldest(
         label: StrategyLabel, trigger: AdaptiveTrigger?, keeping: Int, pass: UInt64, dryRun: Bool,
-        into tally: inout CleanupPassResult
+        into tally: inout CleanupPassResult, _ pending: inout [Claim]
     ) {
         var cursor: Cursor?
         var reported = 0
@@ -81,12 +103,12 @@ extension CleanupEngine {
                 work.remover = s.remover
                 return work
             }
-            perform(work, into: &tally)
+            pending += perform(work, into: &tally)
         }
     }
 
     /// Takes the oldest zombies of every target over `max_zombies_per_target`.
-    private func takeOverCap(pass: UInt64, dryRun: Bool, into tally: inout CleanupPassResult) {
+    private func takeOverCap(pass: UInt64, dryRun: Bool, into tally: inout CleanupPassResult, _ pending: inout [Claim]) {
         let targets = state.withLock { Array($0.store.overCapTargets) }
         var start = 0
         while start < targets.count {
@@ -100,13 +122,13 @@ extension CleanupEngine {
                 work.remover = s.remover
                 return work
             }
-            perform(work, into: &tally)
+            pending += perform(work, into: &tally)
         }
     }
 
     /// Takes every zombie whose due time has come: deferred retention over, custom handler
     /// retention over, handler retries, and immediate ones a dry run held back.
-    private func takeDue(pass: UInt64, dryRun: Bool, into tally: inout CleanupPassResult) {
+    private func takeDue(pass: UInt64, dryRun: Bool, into tally: inout CleanupPassResult, _ pending: inout [Claim]) {
         let now = clock.now()
         if dryRun {
             let due = state.withLock { $0.store.dueSlots(now: now) }
@@ -121,7 +143,7 @@ extension CleanupEngine {
                     }
                     return work
                 }
-                perform(work, into: &tally)
+                pending += perform(work, into: &tally)
             }
             return
         }
@@ -135,7 +157,7 @@ extension CleanupEngine {
                 return work
             }
             if work.claims.isEmpty { return }
-            perform(work, into: &tally)
+            pending += perform(work, into: &tally)
         }
     }
 
@@ -144,7 +166,8 @@ extension CleanupEngine {
     /// `lazyRepeatShare` of a round's sample had expired and its time budget lasts; a manual
     /// pass (`everything`) draws the whole pool. Returns the estimated expired zombies left.
     private func sampleLazy(
-        everything: Bool, pass: UInt64, dryRun: Bool, started: Timestamp, into tally: inout CleanupPassResult
+        everything: Bool, pass: UInt64, dryRun: Bool, started: Timestamp, into tally: inout CleanupPassResult,
+        _ pending: inout [Claim]
     ) -> Int {
         let roundSize = everything ? tuning.sliceSize : tuning.lazySampleSize
         let deadline = started + tuning.lazyPassBudget
@@ -177,7 +200,7 @@ extension CleanupEngine {
                 work.remover = s.remover
                 return (work, sampled, expired, s.store.pool.count - drawn)
             }
-            perform(work, into: &tally)
+            pending += perform(work, into: &tally)
             let share = sampled > 0 ? Double(expired) / Double(sampled) : 0
             guard undrawn > 0, sampled > 0 else { return 0 }
             if !everything && (share <= tuning.lazyRepeatShare || clock.now() >= deadline) {

@@ -6,7 +6,8 @@ public struct CleanupSnapshot: Sendable, Equatable {
     /// When the oldest zombie held became one (it ended), and its age now.
     public var oldestZombieEndedAt: Timestamp?
     public var oldestZombieAge: Duration?
-    /// Zombies that are due but still here: those waiting for a handler retry, those the last
+    /// Zombies that are due but still here: those waiting for a handler worker or a handler
+    /// retry, those the last
     /// pass held back in a dry run, and the expired lazy zombies the last sampling pass
     /// estimates it did not reach (the Redis-style sample's own estimate).
     public var backlog: Int
@@ -31,6 +32,7 @@ extension CleanupEngine {
     public func snapshot() -> CleanupSnapshot {
         let now = clock.now()
         let worker = workerState
+        let queued = handlerQueue.count
         return state.withLock { s in
             let oldest = s.store.all.head >= 0 ? s.store.record(s.store.all.head).zombie.endedAt : nil
             return CleanupSnapshot(
@@ -38,7 +40,7 @@ extension CleanupEngine {
                 zombiesByTargetType: s.store.byType.counts,
                 oldestZombieEndedAt: oldest,
                 oldestZombieAge: oldest.map { max(now - $0, .zero) },
-                backlog: s.store.retrying + s.dryRunHeld + s.lazyStaleEstimate,
+                backlog: queued + s.store.retrying + s.dryRunHeld + s.lazyStaleEstimate,
                 zombiesCreated: s.created,
                 zombiesCleaned: s.cleaned,
                 triggers: s.triggers,

@@ -44,17 +44,36 @@ public struct NoMemoryPressure: MemoryPressureSource {
 }
 
 /// A named handler (`handlers:` in the configuration, or registered by an embedding
-/// application) that runs before a zombie is removed. Handlers are synchronous and called
-/// outside the engine's locks; a throw means the zombie stays and the call is retried with
-/// backoff, so a handler must tolerate seeing the same zombie again.
+/// application) that runs before a zombie is removed. The engine calls it from its own workers,
+/// at most `handlerConcurrency` at a time and never on a path that decides or answers, so it may
+/// take its time; it must not block a thread (do I/O asynchronously). A throw means the zombie
+/// stays and the call is retried with backoff, so a handler must tolerate seeing a zombie again.
 public protocol CleanupHandler: Sendable {
     /// How long a `custom` zombie is kept after this handler succeeded.
     var retention: Duration { get }
-    func handle(_ zombie: Zombie, strategy: StrategyLabel, cleanedAt: Timestamp) throws
+    func handle(_ record: CleanupRecord) async throws
 }
 
 extension CleanupHandler {
     public var retention: Duration { .zero }
+}
+
+/// What a handler is told about the zombie it handles, with the times users read on the wall clock.
+public struct CleanupRecord: Sendable {
+    public var zombie: Zombie
+    /// The strategy removing it.
+    public var strategy: StrategyLabel
+    public var admittedAt: WallTime
+    public var endedAt: WallTime
+    public var cleanedAt: WallTime
+
+    public init(zombie: Zombie, strategy: StrategyLabel, admittedAt: WallTime, endedAt: WallTime, cleanedAt: WallTime) {
+        self.zombie = zombie
+        self.strategy = strategy
+        self.admittedAt = admittedAt
+        self.endedAt = endedAt
+        self.cleanedAt = cleanedAt
+    }
 }
 
 /// The handler a zombie's configuration names is not registered.

@@ -14,65 +14,77 @@ public struct CleanupWorkerState: Sendable, Equatable {
     public var lastActivity: Timestamp? { lastPassFinishedAt ?? startedAt }
 }
 
-/// Runs a pass every `check_interval` on its own thread. The schedule is kept on the engine's
-/// clock and `tick()` does one step of it, so tests drive it with a manual clock and no thread.
-final class CleanupWorker: Sendable {
-    let state = Mutex(CleanupWorkerState())
-    private let thread = Mutex<(WorkerThread, WakeSignal)?>(nil)
-
-    /// Runs a scheduled pass if one is due; returns when the next one is.
-    func tick(_ engine: CleanupEngine) -> Timestamp {
-        let now = engine.clock.now()
-        if let next = state.withLock({ $0.nextRunAt }), now < next { return next }
-        engine.runPass(trigger: .schedule)
-        let finished = engine.clock.now()
-        return state.withLock { s in
-            s.lastPassFinishedAt = finished
-            s.passes += 1
-            let next = finished + engine.config.checkInterval
-            s.nextRunAt = next
-            return next
+extension CleanupEngine {
+    /// The engine's own workers, until the calling task is cancelled: the schedule (a pass every
+    /// `check_interval`, and what falls due between passes: retries, retention, handler
+    /// retention, at its time) and `handlerConcurrency` handler workers draining the queue.
+    /// The sidecar runs this as a service; an embedding application runs it in a task.
+    public func run() async {
+        if !workerState.running { markStarted() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.runSchedule() }
+            for _ in 0..<tuning.handlerConcurrency {
+                group.addTask { await self.runHandlerWorker() }
+            }
         }
+        worker.withLock { $0.running = false }
     }
 
-    func markStarted(at now: Timestamp, interval: Duration) {
-        state.withLock { s in
+    public var workerState: CleanupWorkerState { worker.withLock { $0 } }
+
+    /// Marks the worker started now, for a caller about to `run()` it, so health sees no gap
+    /// between the listeners opening and the worker's first step. `run()` does it otherwise.
+    public func markStarted() {
+        let now = clock.now()
+        worker.withLock { s in
             s.running = true
             s.startedAt = now
-            s.nextRunAt = now + interval
+            s.nextRunAt = now + config.checkInterval
         }
     }
 
-    func start(_ engine: CleanupEngine) {
-        thread.withLock { current in
-            guard current == nil else { return }
-            markStarted(at: engine.clock.now(), interval: engine.config.checkInterval)
-            let signal = WakeSignal()
-            let worker = WorkerThread { [self] in
-                var stopped = false
-                while !stopped {
-                    let next = tick(engine)
-                    stopped = signal.sleep(for: next - engine.clock.now())
-                }
-                state.withLock { $0.running = false }
+    private func runSchedule() async {
+        while !Task.isCancelled {
+            let next = await tick()
+            await alarm.sleep(until: next, clock: clock)
+        }
+    }
+
+    private func runHandlerWorker() async {
+        while let claim = await handlerQueue.next() {
+            var tally = CleanupPassResult(trigger: .schedule, dryRun: false, all: false, finishedAt: clock.now())
+            await handle([claim], into: &tally)
+        }
+    }
+
+    /// One step of the schedule: the pass if it is due, else what has fallen due since (not in
+    /// a dry run, where only passes report). Returns when the next step is due. Tests call it
+    /// with a manual clock instead of `run()`.
+    func tick() async -> Timestamp {
+        let now = clock.now()
+        let nextPass = worker.withLock { $0.nextRunAt } ?? now
+        if now >= nextPass {
+            await runPass(trigger: .schedule)
+            let finished = clock.now()
+            worker.withLock { s in
+                s.lastPassFinishedAt = finished
+                s.passes += 1
+                s.nextRunAt = finished + config.checkInterval
             }
-            current = (worker, signal)
+        } else if !config.dryRun {
+            sweepDue()
         }
-    }
-
-    func stop() {
-        guard let (worker, signal) = thread.withLock({ current in defer { current = nil }; return current }) else { return }
-        signal.stop()
-        worker.join()
+        let next = worker.withLock { $0.nextRunAt } ?? now + config.checkInterval
+        guard !config.dryRun, let due = state.withLock({ $0.store.nextDue }) else { return next }
+        return min(next, due)
     }
 }
 
 extension CleanupEngine {
-    /// Starts the background worker (idempotent); its first pass comes one `check_interval` on.
-    public func start() { worker.start(self) }
-
-    /// Stops the worker and waits for a pass in progress to finish.
-    public func stop() { worker.stop() }
-
-    public var workerState: CleanupWorkerState { worker.state.withLock { $0 } }
+    /// Runs every queued handler claim in the calling task, as the handler workers would: how a
+    /// test with a manual clock and no `run()` drives them.
+    func runQueuedHandlers() async {
+        var tally = CleanupPassResult(trigger: .schedule, dryRun: false, all: false, finishedAt: clock.now())
+        await handle(handlerQueue.takeAll(), into: &tally)
+    }
 }

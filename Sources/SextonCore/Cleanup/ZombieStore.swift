@@ -67,6 +67,8 @@ struct ZombieStore {
     /// Targets holding more than `maxPerTarget` zombies, so a pass finds them without a scan.
     private(set) var overCapTargets: Set<Int32> = []
     private var nextScheduleID: UInt64 = 1
+    /// The soonest due time scheduled since the engine last looked, so it can wake its schedule.
+    private(set) var soonestNewDue: Int64 = .max
     let maxPerTarget: Int
 
     init(maxPerTarget: Int) { self.maxPerTarget = maxPerTarget }
@@ -129,7 +131,17 @@ struct ZombieStore {
         nodes[i].scheduleID = id
         nodes[i].dueAt = time.nanoseconds
         due.push(DueQueue.Entry(due: time.nanoseconds, slot: slot, scheduleID: id))
+        soonestNewDue = min(soonestNewDue, time.nanoseconds)
     }
+
+    /// The soonest due time scheduled since the last call.
+    mutating func takeSoonestNewDue() -> Timestamp? {
+        defer { soonestNewDue = .max }
+        return soonestNewDue == .max ? nil : Timestamp(nanoseconds: soonestNewDue)
+    }
+
+    /// The earliest entry of the due queue (possibly one left by an early removal).
+    var nextDue: Timestamp? { due.earliest.map { Timestamp(nanoseconds: $0.due) } }
 
     mutating func unschedule(_ slot: Int32) {
         let i = Int(slot)
@@ -152,7 +164,8 @@ struct ZombieStore {
         unschedule(slot)
         pool.remove(slot)
         let record = records[i]!
-        let handler = dryRun || nodes[i].handlerDone ? nil : record.handler
+        // An operator's purge removes a zombie whatever its handler's state (CONTRACT §3.3).
+        let handler = dryRun || label == .manual || nodes[i].handlerDone ? nil : record.handler
         return Claim(
             slot: slot, record: record, label: label, handler: handler,
             waitsForRetention: label == .custom && handler != nil)

@@ -256,6 +256,23 @@ public final class Coordinator: ZombieRemover, Sendable {
         return handled
     }
 
+    /// Keeps the timed work going until the calling task is cancelled (the sidecar runs it as a
+    /// service): sleeps until the next deadline, at most `maxSleep` so a deadline scheduled
+    /// meanwhile is late by no more than that, and goes round at once while a budget's worth is due.
+    public func runMaintenance(budget: Int = 4096, maxSleep: Duration = .milliseconds(50)) async {
+        while !Task.isCancelled {
+            if maintain(budget: budget) == budget {
+                await Task.yield()
+                continue
+            }
+            var sleep = maxSleep
+            if let deadline = nextMaintenanceDeadline {
+                sleep = min(sleep, max(.milliseconds(1), deadline - clock.now()))
+            }
+            try? await Task.sleep(for: sleep)
+        }
+    }
+
     /// The earliest time `maintain()` has something to do, nil when nothing is scheduled.
     public var nextMaintenanceDeadline: Timestamp? {
         shards.compactMap { $0.state.withLock { $0.due.nextDeadline } }.min().map { Timestamp(nanoseconds: $0) }

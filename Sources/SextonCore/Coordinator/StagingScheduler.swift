@@ -1,3 +1,4 @@
+import DequeModule
 import Synchronization
 
 /// Runs the resolution of a staging window at its deadline. The coordinator calls `schedule`
@@ -50,17 +51,76 @@ public final class ManualScheduler: StagingScheduler {
     }
 }
 
-/// The production scheduler: a task that sleeps until the deadline on the continuous clock.
-public struct TaskScheduler: StagingScheduler {
+/// The production scheduler: one loop (`run()`, a service of the sidecar) that sleeps until the
+/// next deadline on the monotonic clock and resolves what is due. Deadlines are served in the
+/// order they were scheduled: the coordinator schedules `now + staging_window` with one window
+/// length and a monotonic clock, so a later call never names an earlier deadline, and a new
+/// deadline only has to wake the loop when it was idle.
+public final class StagingTimers: StagingScheduler {
+    private struct Pending {
+        var deadline: Timestamp
+        var work: @Sendable () -> Void
+    }
+
+    private struct State {
+        var pending = Deque<Pending>()
+        var idle: CheckedContinuation<Void, Never>?
+    }
+
     private let clock: any SextonClock
+    private let state = Mutex(State())
 
     public init(clock: any SextonClock) { self.clock = clock }
 
     public func schedule(at deadline: Timestamp, _ work: @escaping @Sendable () -> Void) {
-        let delay = deadline - clock.now()
-        Task {
-            if delay > .zero { try? await Task.sleep(for: delay) }
-            work()
+        let idle = state.withLock { s in
+            s.pending.append(Pending(deadline: deadline, work: work))
+            defer { s.idle = nil }
+            return s.idle
+        }
+        idle?.resume()
+    }
+
+    /// Resolves windows at their deadlines until the calling task is cancelled; then runs what
+    /// is left at once, so no submission is left waiting.
+    public func run() async {
+        while !Task.isCancelled {
+            guard let deadline = state.withLock({ $0.pending.first?.deadline }) else {
+                await waitForWork()
+                continue
+            }
+            let delay = deadline - clock.now()
+            if delay > .zero {
+                try? await Task.sleep(for: delay)
+                continue
+            }
+            runDue(at: clock.now())
+        }
+        runDue(at: Timestamp(nanoseconds: .max))
+    }
+
+    private func runDue(at now: Timestamp) {
+        while let item = state.withLock({ s in s.pending.first.flatMap { $0.deadline <= now ? s.pending.popFirst() : nil } }) {
+            item.work()
+        }
+    }
+
+    private func waitForWork() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { s -> Bool in
+                    if Task.isCancelled || !s.pending.isEmpty { return true }
+                    s.idle = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let idle = state.withLock { s in
+                defer { s.idle = nil }
+                return s.idle
+            }
+            idle?.resume()
         }
     }
 }

@@ -16,14 +16,26 @@ struct APIContext: Sendable {
     /// Runs `body`; a `SextonError` becomes its contract response. Anything else is a bug and
     /// answers 500 without details.
     static func answer(id: String? = nil, _ body: () throws -> (Int, JSONValue)) -> Response {
-        do {
-            let (status, value) = try body()
-            return Response(status: status, headers: TelemetryRoutes.jsonHeaders, body: value.serialized)
-        } catch let error as SextonError {
-            return ErrorResponse.make(error, id: id)
-        } catch {
-            return ErrorResponse.internalError
+        switch check(id: id, body) {
+        case .passed(let (status, value)): Response(status: status, headers: TelemetryRoutes.jsonHeaders, body: value.serialized)
+        case .refused(let response): response
         }
+    }
+
+    /// Runs `body`: its value, or the response its error gets.
+    static func check<T>(id: String? = nil, _ body: () throws -> T) -> Checked<T> {
+        do {
+            return .passed(try body())
+        } catch let error as SextonError {
+            return .refused(ErrorResponse.make(error, id: id))
+        } catch {
+            return .refused(ErrorResponse.internalError)
+        }
+    }
+
+    enum Checked<T> {
+        case passed(T)
+        case refused(Response)
     }
 
     func refuseWhenShuttingDown() throws(SextonError) {

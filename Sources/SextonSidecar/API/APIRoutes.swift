@@ -13,7 +13,7 @@ enum APIRoutes {
                 let operation = try ctx.decoding.decode(body)
                 // The answer waits for the batch to resolve without holding a server thread.
                 try ctx.coordinator.submit(operation) { decision in
-                    responder.respond(APIContext.answer { (decision.isAdmitted ? 200 : 409, OperationJSON.decision(decision)) })
+                    responder.respond(APIContext.answer { (decision.isAdmitted ? 200 : 409, OperationJSON.decision(decision, lease: ctx.coordinator.config.leaseTimeout)) })
                 }
             } catch let error as SextonError {
                 responder.respond(ErrorResponse.make(error))
@@ -40,7 +40,7 @@ enum APIRoutes {
                 }
                 let results = ctx.coordinator.submitBatch(requests).map { result -> JSONValue in
                     switch result {
-                    case .success(let decision): OperationJSON.decision(decision)
+                    case .success(let decision): OperationJSON.decision(decision, lease: ctx.coordinator.config.leaseTimeout)
                     case .failure(let error): .object([("error", ErrorResponse.body(error))])
                     }
                 }
@@ -85,7 +85,7 @@ enum APIRoutes {
                 // A query meeting the target is where lazy cleanup removes its expired zombies.
                 let zombies = ctx.engine.zombies(target: name, limit: 1000)
                 let view = ctx.coordinator.target(name)
-                return (200, OperationJSON.target(view, zombies: zombies, now: ctx.clock.now()))
+                return (200, OperationJSON.target(view, zombies: zombies, now: ctx.clock.now(), ctx.clock.wallClock))
             }
         }
 
@@ -102,7 +102,8 @@ enum APIRoutes {
                 let targetType = request.query["target_type"].flatMap { $0.isEmpty ? nil : $0 }
                 let zombies = ctx.engine.zombies(target: target, targetType: targetType, limit: limit)
                 let now = ctx.clock.now()
-                return (200, .object([("zombies", .array(zombies.map { OperationJSON.zombie($0, now: now) }))]))
+                let wall = ctx.clock.wallClock
+                return (200, .object([("zombies", .array(zombies.map { OperationJSON.zombie($0, now: now, wall) }))]))
             }
         }
     }
@@ -124,6 +125,6 @@ enum APIRoutes {
 
     private static func operationResponse(_ id: String, _ ctx: APIContext) throws(SextonError) -> (Int, JSONValue) {
         guard let view = ctx.coordinator.operation(id) else { throw SextonError(.notFound, "no operation \(id)") }
-        return (200, OperationJSON.operation(view))
+        return (200, OperationJSON.operation(view, ctx.clock.wallClock))
     }
 }

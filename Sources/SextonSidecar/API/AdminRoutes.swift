@@ -4,22 +4,31 @@ import SextonHTTP
 /// `/admin/...` (CONTRACT §5): bearer-token protected; no token configured means 403.
 enum AdminRoutes {
     static func add(to router: inout Router, _ ctx: APIContext) {
-        router.add(.post, "/admin/cleanup") { request in
-            APIContext.answer {
+        router.addDeferred(.post, "/admin/cleanup") { request, responder in
+            let checked = APIContext.check {
                 try authorize(request, ctx)
                 if let body = try RequestBody.object(request, optional: true) { _ = try JSONFields(body, allowed: []) }
-                let dryRun = try flag("dry_run", request)
-                let all = try flag("all", request)
-                let result = ctx.engine.runPass(trigger: .manual, dryRun: dryRun, all: all)
-                return (200, .object([
-                    ("dry_run", .bool(result.dryRun)),
-                    ("all", .bool(result.all)),
-                    ("candidates", .int(result.candidates)),
-                    ("cleaned", .int(result.cleaned)),
-                    ("failed", .int(result.failed)),
-                    ("duration_seconds", .double(result.duration.seconds)),
-                    ("by_strategy", .object(StrategyLabel.allCases.map { ($0.rawValue, .int(result.byStrategy[$0] ?? 0)) })),
-                ]))
+                return (try flag("dry_run", request), try flag("all", request))
+            }
+            guard case .passed(let (dryRun, all)) = checked else {
+                if case .refused(let response) = checked { responder.respond(response) }
+                return
+            }
+            // A manual pass waits for the handlers of what it removes; the answer waits with it,
+            // without holding a server thread.
+            Task {
+                let result = await ctx.engine.runPass(trigger: .manual, dryRun: dryRun, all: all)
+                responder.respond(APIContext.answer {
+                    (200, .object([
+                        ("dry_run", .bool(result.dryRun)),
+                        ("all", .bool(result.all)),
+                        ("candidates", .int(result.candidates)),
+                        ("cleaned", .int(result.cleaned)),
+                        ("failed", .int(result.failed)),
+                        ("duration_seconds", .double(result.duration.seconds)),
+                        ("by_strategy", .object(StrategyLabel.allCases.map { ($0.rawValue, .int(result.byStrategy[$0] ?? 0)) })),
+                    ]))
+                })
             }
         }
 
@@ -28,12 +37,13 @@ enum AdminRoutes {
                 try authorize(request, ctx)
                 let s = ctx.engine.snapshot()
                 let worker = s.worker
+                let wall = ctx.clock.wallClock
                 return (200, .object([
                     ("worker", .object([
                         ("running", .bool(worker.running)),
-                        ("started_at", OperationJSON.time(worker.startedAt)),
-                        ("last_run", OperationJSON.time(worker.lastPassFinishedAt)),
-                        ("next_run", OperationJSON.time(worker.nextRunAt)),
+                        ("started_at", OperationJSON.time(worker.startedAt, wall)),
+                        ("last_run", OperationJSON.time(worker.lastPassFinishedAt, wall)),
+                        ("next_run", OperationJSON.time(worker.nextRunAt, wall)),
                         ("passes", .int(worker.passes)),
                     ])),
                     ("dry_run", .bool(s.dryRun)),

@@ -3,11 +3,11 @@ import Glibc
 #endif
 import SextonCore
 
-extension Timestamp {
+extension WallTime {
     /// UTC with milliseconds: `2026-11-25T03:31:13.880Z`.
     public var rfc3339: String {
-        var seconds = time_t(nanoseconds / 1_000_000_000)
-        let millis = Int((nanoseconds % 1_000_000_000) / 1_000_000)
+        var seconds = time_t(nanosecondsSinceEpoch / 1_000_000_000)
+        let millis = Int((nanosecondsSinceEpoch % 1_000_000_000) / 1_000_000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {

@@ -1,11 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NIOPosix
 import SextonCore
 import Synchronization
 
 /// `audit_log`: appends one JSON line per zombie and fsyncs it before the zombie may be removed,
-/// so the record survives a crash right after the removal.
+/// so the record survives a crash right after the removal. The write and the fsync run on NIO's
+/// blocking-I/O thread pool, never on a thread Swift concurrency needs.
 final class AuditLogHandler: CleanupHandler {
     let path: String
     let retention: Duration
@@ -22,9 +24,13 @@ final class AuditLogHandler: CleanupHandler {
         fd.withLock { if $0 >= 0 { Glibc.close($0) } }
     }
 
-    func handle(_ zombie: Zombie, strategy: StrategyLabel, cleanedAt: Timestamp) throws {
-        var line = ZombieRecordJSON.make(zombie, strategy: strategy, cleanedAt: cleanedAt).serialized
+    func handle(_ record: CleanupRecord) async throws {
+        var line = ZombieRecordJSON.make(record).serialized
         line.append(UInt8(ascii: "\n"))
+        try await NIOThreadPool.singleton.runIfActive { [line] in try self.append(line) }
+    }
+
+    private func append(_ line: [UInt8]) throws {
         try fd.withLock { fd in
             if fd < 0 {
                 fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)

@@ -1,50 +1,53 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import AsyncHTTPClient
+import NIOCore
+import NIOPosix
 import SextonCore
-import Synchronization
 
-/// `webhook`: POSTs the zombie as JSON; a 2xx answer within the timeout means done.
+/// `webhook`: POSTs the zombie as JSON; a 2xx answer within the timeout means done. The request
+/// is asynchronous I/O (AsyncHTTPClient, connections kept alive): a slow or silent endpoint
+/// holds one of the engine's handler slots and no thread.
 final class WebhookHandler: CleanupHandler {
     let config: WebhookConfig
     let retention: Duration
-    private let session: URLSession
+    private let client: HTTPClient
 
-    init(config: WebhookConfig, retention: Duration) {
+    init(config: WebhookConfig, retention: Duration, client: HTTPClient = .shared) {
         self.config = config
         self.retention = retention
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = config.timeout.seconds
-        configuration.timeoutIntervalForResource = config.timeout.seconds
-        session = URLSession(configuration: configuration)
+        self.client = client
     }
 
-    func handle(_ zombie: Zombie, strategy: StrategyLabel, cleanedAt: Timestamp) throws {
-        guard let url = URL(string: config.url) else { throw HandlerError("bad webhook URL \(config.url)") }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        for (name, value) in config.headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = Data(ZombieRecordJSON.make(zombie, strategy: strategy, cleanedAt: cleanedAt).serialized)
+    func handle(_ record: CleanupRecord) async throws {
+        var request = HTTPClientRequest(url: config.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in config.headers { request.headers.replaceOrAdd(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: ZombieRecordJSON.make(record).serialized))
+        let status: UInt
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(config.timeout.nanoseconds))
+            status = response.status.code
+            // Read the (small) answer to the end, so the connection can be reused.
+            _ = try await response.body.collect(upTo: 64 * 1024)
+        } catch {
+            throw HandlerError("webhook \(config.url) \(describe(error))")
+        }
+        guard (200..<300).contains(status) else { throw HandlerError("webhook \(config.url) answered \(status)") }
+    }
 
-        // Handlers are synchronous (the engine calls them outside its locks); wait for the answer.
-        let outcome = Mutex<Result<Int, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        session.dataTask(with: request) { _, response, error in
-            outcome.withLock {
-                $0 = error.map { .failure($0) } ?? .success((response as? HTTPURLResponse)?.statusCode ?? 0)
+    /// What went wrong in the words an operator reads in a log line.
+    private func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded: return "timed out after \(config.timeout.prometheusText)"
+            case .connectTimeout: return "could not connect within \(config.timeout.prometheusText)"
+            case .remoteConnectionClosed: return "closed the connection without answering"
+            default: return "failed: \(error)"
             }
-            done.signal()
-        }.resume()
-        if done.wait(timeout: .now() + config.timeout.seconds + 1) == .timedOut {
-            throw HandlerError("webhook \(config.url) did not answer within \(config.timeout.prometheusText)")
         }
-        switch outcome.withLock({ $0 }) {
-        case .success(let status)? where (200..<300).contains(status): return
-        case .success(let status)?: throw HandlerError("webhook \(config.url) answered \(status)")
-        case .failure(let error)?: throw HandlerError("webhook \(config.url) failed: \(error.localizedDescription)")
-        case nil: throw HandlerError("webhook \(config.url) gave no answer")
-        }
+        let text = String(describing: error)
+        if text.contains("Connection refused") { return "refused the connection" }
+        if let error = error as? IOError { return "failed: \(error.description)" }
+        return "failed: \(text)"
     }
 }

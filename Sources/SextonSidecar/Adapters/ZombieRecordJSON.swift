@@ -3,7 +3,7 @@ import SextonCore
 /// A zombie as JSON: the fields every rendering shares (`GET /v1/zombies`, and the record a
 /// handler writes or sends, CONTRACT §3.3), each adding its own after them.
 enum ZombieRecordJSON {
-    static func fields(_ zombie: Zombie) -> [(String, JSONValue)] {
+    static func fields(_ zombie: Zombie, admittedAt: WallTime, endedAt: WallTime) -> [(String, JSONValue)] {
         [
             ("id", .string(zombie.operationID)),
             ("ecs_id", .string(zombie.entity.description)),
@@ -13,16 +13,16 @@ enum ZombieRecordJSON {
             ("priority", .int(zombie.priority.value)),
             ("status", .string(zombie.status.rawValue)),
             ("reason", .string(zombie.reason.rawValue)),
-            ("admitted_at", .string(zombie.admittedAt.rfc3339)),
-            ("ended_at", .string(zombie.endedAt.rfc3339)),
+            ("admitted_at", .string(admittedAt.rfc3339)),
+            ("ended_at", .string(endedAt.rfc3339)),
         ]
     }
 
     /// What audit_log and webhook handlers write or send.
-    static func make(_ zombie: Zombie, strategy: StrategyLabel, cleanedAt: Timestamp) -> JSONValue {
-        .object(fields(zombie) + [
-            ("cleaned_at", .string(cleanedAt.rfc3339)),
-            ("strategy", .string(strategy.rawValue)),
+    static func make(_ record: CleanupRecord) -> JSONValue {
+        .object(fields(record.zombie, admittedAt: record.admittedAt, endedAt: record.endedAt) + [
+            ("cleaned_at", .string(record.cleanedAt.rfc3339)),
+            ("strategy", .string(record.strategy.rawValue)),
         ])
     }
 }

@@ -1,10 +1,10 @@
-import Foundation
 import Logging
+import ServiceLifecycle
 import SextonCore
 import SextonHTTP
 import SextonTelemetry
 
-/// `sexton serve`: the core behind the API and telemetry listeners.
+/// `sexton serve`: the core behind the API and telemetry listeners, as services of one group.
 public final class Sidecar: Sendable {
     public let core: SidecarCore
     private let logger: Logger
@@ -28,33 +28,56 @@ public final class Sidecar: Sendable {
         telemetry = core.telemetryListener(logger: logger)
     }
 
-    /// Binds both listeners and starts the work; throws, naming the address, when one cannot bind.
-    public func start() throws -> (api: BoundAddress, telemetry: BoundAddress) {
+    /// Binds both listeners; throws, naming the address, when one cannot bind. Requests that
+    /// arrive before the services run wait for them (a staging window resolves once the timers
+    /// run), and `/readyz` answers 503 until then.
+    public func bind() async throws -> (api: BoundAddress, telemetry: BoundAddress) {
         let telemetryAddress = try telemetry.start()
-        let apiAddress: BoundAddress
         do {
-            apiAddress = try api.start()
+            let apiAddress = try api.start()
+            core.engine.markStarted()
+            return (apiAddress, telemetryAddress)
         } catch {
-            telemetry.stop(gracePeriod: .zero)
+            await telemetry.stop(gracePeriod: .zero)
             throw error
         }
-        core.startWork()
-        core.set(.serving)
-        return (apiAddress, telemetryAddress)
     }
 
-    /// Readiness turns 503 at once and new operations get 503 `shutting_down` while in-flight
-    /// requests finish (up to `timeout`); then the listeners close and the work stops. Handlers
-    /// outputs are already durable (the audit log fsyncs each line); the telemetry listener goes
-    /// last so probes answer throughout.
-    public func shutdown(timeout: Duration) {
-        core.set(.shuttingDown)
-        let deadline = ContinuousClock.now + timeout
-        while api.inFlightRequests > 0 && ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.005)
+    /// The services of `serve` in start order; a service group stops them in reverse, so on
+    /// SIGTERM the API drains first (readiness 503 at once, new operations 503 `shutting_down`,
+    /// in-flight requests answered, staging windows still resolving), then the cleanup worker,
+    /// maintenance and staging timers stop, and the telemetry listener goes last so probes
+    /// answer throughout. Outputs are already durable (the audit log fsyncs each line).
+    public func services(extra: [any Service] = []) -> [any Service] {
+        let core = self.core
+        let api = self.api
+        let telemetry = self.telemetry
+        let logger = self.logger
+        let timeout = core.configuration.shutdownTimeout
+        let telemetryService = ListenerService {
+            await telemetry.stop(gracePeriod: .seconds(1))
         }
-        api.stop(gracePeriod: max(.zero, deadline - ContinuousClock.now))
-        core.stopWork()
-        telemetry.stop(gracePeriod: max(.zero, min(.seconds(1), deadline - ContinuousClock.now)))
+        let apiService = ListenerService(onStart: { core.set(.serving) }) {
+            logger.info("shutting down", metadata: ["timeout": "\(timeout.prometheusText)"])
+            core.set(.shuttingDown)
+            let deadline = ContinuousClock.now + timeout
+            while api.inFlightRequests > 0 && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            await api.stop(gracePeriod: max(.zero, deadline - ContinuousClock.now))
+        }
+        return [telemetryService] + core.loops + extra + [apiService]
+    }
+}
+
+/// A bound listener as a service: it serves until graceful shutdown, then runs `stop`.
+struct ListenerService: Service {
+    var onStart: @Sendable () -> Void = {}
+    let stop: @Sendable () async -> Void
+
+    func run() async throws {
+        onStart()
+        try? await gracefulShutdown()
+        await stop()
     }
 }

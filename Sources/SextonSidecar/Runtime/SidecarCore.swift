@@ -11,7 +11,8 @@ public final class SidecarCore: Sendable {
     public let engine: CleanupEngine
     public let metrics: SextonMetrics
     public let clock: any SextonClock
-    private let maintenance: MaintenanceLoop
+    /// The core's loops, in the order they start; they stop in the reverse order.
+    let loops: [BackgroundWork]
     private let evaluator: HealthEvaluator
     private let phaseValue = Atomic(Phase.starting.rawValue)
 
@@ -28,11 +29,18 @@ public final class SidecarCore: Sendable {
             config: configuration.cleanup, policies: configuration.policies, clock: clock,
             handlers: configuration.handlers.mapValues { $0.makeHandler() },
             memory: MemoryPressureProbe(configuration.memory), observer: CleanupLog(metrics: metrics, logger: logger))
-        coordinator = Coordinator(
-            config: configuration.coordinator, clock: clock, scheduler: TaskScheduler(clock: clock), zombies: engine,
+        let timers = StagingTimers(clock: clock)
+        let coordinator = Coordinator(
+            config: configuration.coordinator, clock: clock, scheduler: timers, zombies: engine,
             observer: observer.map { CoordinatorObservers(all: [metrics, $0]) as any CoordinatorObserver } ?? metrics)
+        self.coordinator = coordinator
         engine.attach(remover: coordinator)
-        maintenance = MaintenanceLoop(coordinator: coordinator, clock: clock)
+        let engine = self.engine
+        loops = [
+            BackgroundWork("staging-timers") { await timers.run() },
+            BackgroundWork("maintenance") { await coordinator.runMaintenance() },
+            BackgroundWork("cleanup") { await engine.run() },
+        ]
         evaluator = HealthEvaluator(thresholds: configuration.health)
     }
 
@@ -42,15 +50,12 @@ public final class SidecarCore: Sendable {
 
     func set(_ phase: Phase) { phaseValue.store(phase.rawValue, ordering: .releasing) }
 
-    /// Starts the cleanup worker and the maintenance thread.
-    public func startWork() {
-        engine.start()
-        maintenance.start()
-    }
-
-    public func stopWork() {
-        maintenance.stop()
-        engine.stop()
+    /// Runs the core's loops until the calling task is cancelled (what `simulate` does without
+    /// a service group).
+    func runLoops() async {
+        await withTaskGroup(of: Void.self) { group in
+            for loop in loops { group.addTask { await loop.work() } }
+        }
     }
 
     public func snapshot() -> SidecarSnapshot {
@@ -64,7 +69,7 @@ public final class SidecarCore: Sendable {
         readings.zombiesByTargetType = e.zombiesByTargetType
         readings.oldestZombieAge = e.oldestZombieAge
         readings.cleanupBacklog = e.backlog
-        readings.lastCleanupRun = e.lastPass?.finishedAt
+        readings.lastCleanupRun = e.lastPass.map { clock.wallClock.time(of: $0.finishedAt) }
         readings.workerUp = e.worker.running
         readings.memoryPressure = e.memoryPressure
         let inputs = HealthInputs(
@@ -76,7 +81,7 @@ public final class SidecarCore: Sendable {
         let health = evaluator.evaluate(inputs, now: now)
         readings.health = health
         return SidecarSnapshot(
-            phase: phase, workersAlive: maintenance.isAlive && e.worker.running, readings: readings, health: health,
+            phase: phase, workersAlive: phase == .shuttingDown || loops.allSatisfy(\.isAlive), readings: readings, health: health,
             failedHandlers: e.failedHandlers)
     }
 }

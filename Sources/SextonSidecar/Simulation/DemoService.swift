@@ -1,4 +1,3 @@
-import Foundation
 import ServiceLifecycle
 import SextonCore
 
@@ -15,15 +14,6 @@ public struct DemoService: Service {
 
     public func run() async throws {
         let workload = Workload(coordinator: core.coordinator, clock: core.clock, settings: settings)
-        let finished = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            workload.run(for: nil)
-            finished.signal()
-        }
-        thread.name = "sexton-demo"
-        thread.start()
-        try? await gracefulShutdown()
-        workload.stop()
-        finished.wait()
+        await cancelWhenGracefulShutdown { await workload.run(for: nil) }
     }
 }

@@ -11,7 +11,7 @@ public enum Simulation {
     /// Runs and prints the summary; returns false when an identity does not hold.
     public static func run(
         configuration: SextonConfiguration, settings: Workload.Settings, duration: Duration, serve: Bool, logger: Logger
-    ) throws -> Bool {
+    ) async throws -> Bool {
         let tally = SimulationTally()
         let core = SidecarCore(configuration: configuration, logger: logger, observer: tally)
         var telemetry: HTTPServer?
@@ -21,13 +21,15 @@ public enum Simulation {
             logger.info("listening", metadata: ["telemetry": "\(address)"])
             telemetry = server
         }
-        core.startWork()
+        core.engine.markStarted()
         core.set(.serving)
+        let loops = Task { await core.runLoops() }
         let started = ContinuousClock.now
-        Workload(coordinator: core.coordinator, clock: core.clock, settings: settings).run(for: duration)
+        await Workload(coordinator: core.coordinator, clock: core.clock, settings: settings).run(for: duration)
         let elapsed = ContinuousClock.now - started
-        core.stopWork()
-        telemetry?.stop(gracePeriod: .seconds(1))
+        loops.cancel()
+        await loops.value
+        await telemetry?.stop(gracePeriod: .seconds(1))
 
         let summary = Summary(core: core, tally: tally, elapsed: elapsed)
         print(summary.text)

@@ -1,4 +1,3 @@
-import Foundation
 import HeapModule
 import SextonCore
 import Synchronization
@@ -40,7 +39,6 @@ public final class Workload: @unchecked Sendable {
     private var queue = Heap<Scheduled>()
     private var order = 0
     private var sequence = 0
-    private let stopping = Atomic(false)
     /// Rejected ids, so some submissions can be retries of them (retry_of, retry_count).
     private var recentRejections: [String] = []
 
@@ -51,14 +49,12 @@ public final class Workload: @unchecked Sendable {
         random = SplitMix64(seed: settings.seed)
     }
 
-    public func stop() { stopping.store(true, ordering: .relaxed) }
-
-    /// Runs on the calling thread until `duration` has passed (nil: until `stop()`).
-    public func run(for duration: Duration?) {
+    /// Runs until `duration` has passed (nil: until the task is cancelled).
+    public func run(for duration: Duration?) async {
         let started = clock.now()
         let end = duration.map { started + $0 }
         var submitted = 0.0
-        while !stopping.load(ordering: .relaxed) {
+        while !Task.isCancelled {
             let now = clock.now()
             if let end, now >= end { break }
             let owed = (now - started).seconds * settings.rate
@@ -66,7 +62,7 @@ public final class Workload: @unchecked Sendable {
                 submitted += Double(submitBatch(now: now))
             }
             runDue(now: now)
-            Thread.sleep(forTimeInterval: 0.001)
+            try? await Task.sleep(for: .milliseconds(1))
         }
     }
 

@@ -6,9 +6,10 @@ func withServer<T>(
     configuration: HTTPServer.Configuration = HTTPServer.Configuration(threadPoolSize: 2),
     onRequest: (@Sendable (HTTPServer.CompletedRequest) -> Void)? = nil,
     _ body: (HTTPServer, BoundAddress) throws -> T
-) throws -> T {
+) async throws -> T {
     let server = HTTPServer(configuration: configuration, router: router, onRequest: onRequest)
     let address = try server.start()
-    defer { server.stop(gracePeriod: .seconds(1)) }
-    return try body(server, address)
+    let result = Result { try body(server, address) }
+    await server.stop(gracePeriod: .seconds(1))
+    return try result.get()
 }
