@@ -63,7 +63,7 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await ServiceGroup(configuration: groupConfiguration).run()
-        logger.info("stopped")
+        logger.info("stopped", metadata: ["zombies_cleaned": "\(sidecar.core.engine.snapshot().zombiesCleaned)"])
     }
 }
 

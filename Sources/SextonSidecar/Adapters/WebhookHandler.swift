@@ -11,11 +11,18 @@ final class WebhookHandler: CleanupHandler {
     let retention: Duration
     private let client: HTTPClient
 
-    init(config: WebhookConfig, retention: Duration, client: HTTPClient = .shared) {
+    init(config: WebhookConfig, retention: Duration, client: HTTPClient = WebhookHandler.client) {
         self.config = config
         self.retention = retention
         self.client = client
     }
+
+    /// One client for the process, never shut down (like `HTTPClient.shared`), allowing as many
+    /// connections per endpoint as the engine runs handlers, so none waits behind a slow one.
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: CleanupTuning().handlerConcurrency)))
 
     func handle(_ record: CleanupRecord) async throws {
         var request = HTTPClientRequest(url: config.url)
