@@ -36,7 +36,7 @@ final class ScrapeGauges: Sendable {
             ($0, r.gauge(name: "sexton_health_check_state", labels: [("check", $0.rawValue)],
                              help: "State of each health check: 0 ok, 1 warn, 2 fail."))
         })
-        zombieSeries.withLock { $0["default"] = makeZombieGauge("default") }
+        zombieSeries.withLock { $0[TargetTypeLabels.preinitialized] = makeZombieGauge(TargetTypeLabels.preinitialized) }
     }
 
     private func makeZombieGauge(_ label: String) -> Gauge {

@@ -20,6 +20,8 @@ extension SextonMetrics: CoordinatorObserver {
     public func preempted() { preemptions.increment() }
     public func completed(_ outcome: CompletionOutcome) { completedTotal[outcome]?.increment() }
     public func zombieCreated(_ reason: ZombieReason) { zombiesCreatedTotal[reason]?.increment() }
+    public func historyEvicted(_ count: Int) { historyEvictions.increment(by: Int64(count)) }
+    public func targetEvicted() { targetsEvicted.increment() }
 }
 
 extension SextonMetrics: CleanupObserver {

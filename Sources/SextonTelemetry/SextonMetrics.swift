@@ -26,6 +26,8 @@ public final class SextonMetrics: Sendable {
     let cleanupRuns: [String: Counter]
     let memoryPressureTriggered: Counter
     let forcedCleanups: Counter
+    let historyEvictions: Counter
+    let targetsEvicted: Counter
     /// Written after the registry's families (see HistogramFamily for why not the registry's).
     private let histograms: [any ExpositionWriter]
     private let gauges: ScrapeGauges
@@ -102,6 +104,8 @@ public final class SextonMetrics: Sendable {
         cleanupRuns = runs
         memoryPressureTriggered = r.counter(name: "sexton_memory_pressure_triggered_cleanups_total", help: "Zombies cleaned immediately because memory pressure was above its threshold.")
         forcedCleanups = r.counter(name: "sexton_forced_cleanups_total", help: "Zombies cleaned immediately because the zombie count or a per-target cap was exceeded.")
+        historyEvictions = r.counter(name: "sexton_history_evictions_total", help: "Ended operations forgotten before their history_retention because max_history was reached.")
+        targetsEvicted = r.counter(name: "sexton_targets_evicted_total", help: "Idle targets forgotten (their version starts again at 0) because max_targets was reached.")
         r.gauge(name: "sexton_build_info", labels: [("version", BuildInfo.version), ("swift_version", BuildInfo.swiftVersion)],
                     help: "Build information; the value is always 1.").set(1.0)
         gauges = ScrapeGauges(registry: r, targetTypes: TargetTypeLabels(limit: maxTargetTypes))

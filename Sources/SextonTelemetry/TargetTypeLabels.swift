@@ -1,11 +1,13 @@
 import Synchronization
 
 /// Caps the `target_type` label: the first `limit` distinct types keep their own label, the rest
-/// share `other`, so a client inventing types cannot blow up the series count.
+/// share `other`, so a client inventing types cannot blow up the series count. `default`, the
+/// type of every operation that names none, is shown from the start and takes the first place.
 public final class TargetTypeLabels: Sendable {
     public static let other = "other"
+    public static let preinitialized = "default"
     private let limit: Int
-    private let known = Mutex<Set<String>>([])
+    private let known = Mutex<Set<String>>([preinitialized])
 
     public init(limit: Int) { self.limit = limit }
 

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RegistryTargetTableTests {
     @Test func keepsABusyTargetAndDropsAnIdleOne() {
-        var table = TargetTable()
+        var table = TargetTable(shard: 0, idle: IdleTargets(capacity: 1000))
         let a = table.slot(of: "a")
         var state = table.checkOut(a)
         #expect(state.isIdle)
@@ -19,7 +19,7 @@ import Testing
     /// Records name their target by slot, so the target stays (name and all) until the last
     /// record using it is forgotten, even with nothing else to remember.
     @Test func staysWhileRecordsUseItAndLeavesWithTheLast() {
-        var table = TargetTable()
+        var table = TargetTable(shard: 0, idle: IdleTargets(capacity: 1000))
         let a = table.slot(of: "a")
         var state = table.checkOut(a)
         state.uses = 2

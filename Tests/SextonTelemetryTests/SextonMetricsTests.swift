@@ -109,10 +109,13 @@ struct Exposition {
         #expect(exposition.value("sexton_health_status") == 1)
         #expect(exposition.value("sexton_health_check_state", ["check": "memory_pressure"]) == 1)
         #expect(exposition.value("sexton_health_check_state", ["check": "zombie_count"]) == 0)
-        // Two types keep their label ("a", "b" come first in order), the rest fold into other.
+        // Two types keep their label: `default`, shown from the start, and "a" (first in order);
+        // the rest fold into other.
+        #expect(exposition.value("sexton_zombies", ["target_type": "default"]) == 0)
         #expect(exposition.value("sexton_zombies", ["target_type": "a"]) == 1)
-        #expect(exposition.value("sexton_zombies", ["target_type": "b"]) == 2)
-        #expect(exposition.value("sexton_zombies", ["target_type": "other"]) == 12)
+        #expect(exposition.value("sexton_zombies", ["target_type": "b"]) == nil)
+        #expect(exposition.value("sexton_zombies", ["target_type": "other"]) == 14)
+        #expect(Set(exposition.samples.filter { $0.name == "sexton_zombies" }.map { $0.labels["target_type"] }) == ["default", "a", "other"])
         #expect(exposition.value("sexton_zombies", ["target_type": "c"]) == nil)
 
         readings.zombiesByTargetType = [:]

@@ -35,11 +35,11 @@ let million = 1_000_000
 /// Times one scheduled pass over a million zombies that ended two minutes ago.
 func measurePassOverAMillionEnded(
     _ benchmark: Benchmark, _ configure: (inout CleanupConfig) -> Void, expect: (CleanupPassResult) -> Bool
-) {
+) async {
     let (engine, remover) = makeEngine(configure)
     for zombie in makeZombies(million, age: .seconds(120)) { engine.zombieCreated(zombie) }
     benchmark.startMeasurement()
-    let pass = engine.runPass(trigger: .schedule)
+    let pass = await engine.runPass(trigger: .schedule)
     benchmark.stopMeasurement()
     precondition(expect(pass))
     withExtendedLifetime(remover) {}
@@ -58,7 +58,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Deferred pass removing 1,000,000 due zombies", configuration: .init(maxIterations: 5)) { benchmark in
-        measurePassOverAMillionEnded(benchmark, {
+        await measurePassOverAMillionEnded(benchmark, {
             $0.strategy = .deferred
             $0.retention = .seconds(60)
         }, expect: { $0.cleaned == million })
@@ -74,13 +74,13 @@ let benchmarks: @Sendable () -> Void = {
             }
         }
     })) { benchmark in
-        let pass = pending.runPass(trigger: .schedule)
+        let pass = await pending.runPass(trigger: .schedule)
         precondition(pass.candidates == 0)
         withExtendedLifetime(pendingRemover) {}
     }
 
     Benchmark("Lazy sampling pass over 1,000,000 expired (budget 25ms)", configuration: .init(maxIterations: 10)) { benchmark in
-        measurePassOverAMillionEnded(benchmark, {
+        await measurePassOverAMillionEnded(benchmark, {
             $0.strategy = .lazy
             $0.maxZombieAge = .seconds(60)
         }, expect: { $0.cleaned > 0 && $0.cleaned < million })

@@ -26,7 +26,7 @@ func makeCoordinator(
     config.maxOpsPerTarget = 1_000
     let clock = SystemClock()
     return Coordinator(
-        config: config, clock: clock, scheduler: TaskScheduler(clock: clock), zombies: DiscardingSink(),
+        config: config, clock: clock, scheduler: StagingTimers(clock: clock), zombies: DiscardingSink(),
         observer: observer)
 }
 

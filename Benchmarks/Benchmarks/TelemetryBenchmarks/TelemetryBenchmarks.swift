@@ -50,12 +50,14 @@ func populatedMetrics(targetTypes: Int = 50) -> (SextonMetrics, GaugeReadings) {
     readings.zombiesByTargetType = Dictionary(uniqueKeysWithValues: (0..<targetTypes).map { ("type\($0)", $0 + 1) })
     readings.oldestZombieAge = .seconds(120)
     readings.cleanupBacklog = 4
-    readings.lastCleanupRun = Timestamp(nanoseconds: 1_700_000_000_000_000_000)
+    readings.lastCleanupRun = WallTime(nanosecondsSinceEpoch: 1_700_000_000_000_000_000)
     readings.workerUp = true
     readings.memoryPressure = 0.42
-    readings.health = HealthReport(checks: Dictionary(uniqueKeysWithValues: HealthCheck.allCases.map {
-        ($0, CheckResult(state: .ok, value: 0, message: "ok"))
-    }))
+    let now = Timestamp(nanoseconds: 1_000_000_000_000)
+    readings.health = HealthEvaluator(thresholds: HealthThresholds()).evaluate(HealthInputs(
+        zombieCount: 10, oldestZombieAge: .seconds(120), workerRunning: true, workerLastActivity: now,
+        checkInterval: .seconds(60), lastCleanupFailure: nil, exhaustedHandlers: [], memoryPressure: 0.42, staged: 3,
+        maxStagingSize: 10_000, resolutionLatencyP99: .milliseconds(1)), now: now)
     return (metrics, readings)
 }
 

@@ -14,6 +14,8 @@ public final class Coordinator: ZombieRemover, Sendable {
     private let shards: [ShardBox]
     private let shardBits: Int
     private let maintenanceCursor = Atomic<Int>(0)
+    let historyEvictions = Atomic<Int>(0)
+    let targetsEvicted = Atomic<Int>(0)
 
     final class ShardBox: Sendable {
         let state: Mutex<CoordinatorShard>
@@ -29,7 +31,10 @@ public final class Coordinator: ZombieRemover, Sendable {
         self.scheduler = scheduler
         self.zombies = zombies
         self.shardBits = shardBits
-        let shared = CoordinatorShared(ids: IdIndex(shardBits: shardBits), observer: observer)
+        let shared = CoordinatorShared(
+            ids: IdIndex(shardBits: shardBits),
+            history: HistoryQueue(retention: config.historyRetention, capacity: config.maxHistory),
+            idleTargets: IdleTargets(capacity: config.maxTargets), observer: observer)
         self.shared = shared
         let timings = CoordinatorTimings(config)
         shards = (0..<(1 << shardBits)).map { number in
@@ -54,6 +59,8 @@ public final class Coordinator: ZombieRemover, Sendable {
     }
 
     func deliver(_ effects: ShardEffects) {
+        if shared.history.isOverCapacity { forgetHistory(now: clock.now().nanoseconds, budget: 64) }
+        if shared.idleTargets.isOverCapacity { evictIdleTargets(budget: 64) }
         for zombie in effects.zombies { zombies.zombieCreated(zombie) }
         for (decision, completion) in effects.decisions { completion(decision) }
         if let window = effects.window {
@@ -234,6 +241,10 @@ public final class Coordinator: ZombieRemover, Sendable {
             }
         }
         snapshot.setStatusCounts(byStatus)
+        snapshot.historyEvictions = historyEvictions.load(ordering: .relaxed)
+        snapshot.history = shared.history.count
+        snapshot.targets = shared.idleTargets.remembered.load(ordering: .relaxed)
+        snapshot.targetsEvicted = targetsEvicted.load(ordering: .relaxed)
         return snapshot
     }
 
@@ -246,7 +257,7 @@ public final class Coordinator: ZombieRemover, Sendable {
     public func maintain(budget: Int = 4096) -> Int {
         let now = clock.now().nanoseconds
         let first = maintenanceCursor.wrappingAdd(1, ordering: .relaxed).oldValue
-        var handled = 0
+        var handled = forgetHistory(now: now, budget: budget) + evictIdleTargets(budget: budget)
         for offset in 0..<shards.count where handled < budget {
             var effects = ShardEffects()
             let box = shards[(first + offset) & (shards.count - 1)]
@@ -275,6 +286,38 @@ public final class Coordinator: ZombieRemover, Sendable {
 
     /// The earliest time `maintain()` has something to do, nil when nothing is scheduled.
     public var nextMaintenanceDeadline: Timestamp? {
-        shards.compactMap { $0.state.withLock { $0.due.nextDeadline } }.min().map { Timestamp(nanoseconds: $0) }
+        (shards.compactMap { $0.state.withLock { $0.due.nextDeadline } } + [shared.history.nextDeadline].compactMap { $0 })
+            .min().map { Timestamp(nanoseconds: $0) }
+    }
+
+    /// Forgets the longest-idle targets while more than `max_targets` are remembered, at most
+    /// `budget`; returns how many it took off the idle list.
+    @discardableResult
+    private func evictIdleTargets(budget: Int) -> Int {
+        var taken = 0
+        while taken < budget, shared.idleTargets.isOverCapacity, let idle = shared.idleTargets.takeLongestIdle() {
+            taken += 1
+            if shards[Int(idle.shard)].state.withLock({ $0.targets.evict(idle.slot, node: idle.node) }) {
+                targetsEvicted.add(1, ordering: .relaxed)
+                shared.observer.targetEvicted()
+            }
+        }
+        return taken
+    }
+
+    /// Forgets what retention lets go now and the oldest history beyond `max_history`, at most
+    /// `budget`; returns how many. Called by maintenance, and after any call that ends an
+    /// operation while history is over its cap, so memory stays bounded between passes.
+    @discardableResult
+    private func forgetHistory(now: Int64, budget: Int) -> Int {
+        let (entries, evicted) = shared.history.takeForgettable(now: now, budget: budget)
+        for entry in entries {
+            shards[Int(entry.shard)].state.withLock { $0.forget(entry.handle) }
+        }
+        if evicted > 0 {
+            historyEvictions.add(evicted, ordering: .relaxed)
+            shared.observer.historyEvicted(evicted)
+        }
+        return entries.count
     }
 }

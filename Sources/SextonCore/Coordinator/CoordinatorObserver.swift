@@ -22,6 +22,11 @@ public protocol CoordinatorObserver: Sendable {
     func zombieCreated(_ reason: ZombieReason)
     /// An entity left the registry (zombie removed, succeeded past retention, or cancelled).
     func entityRemoved()
+    /// `count` ended operations were forgotten before their retention: `max_history` was reached.
+    /// Called outside the shards' locks.
+    func historyEvicted(_ count: Int)
+    /// An idle target was forgotten (its version starts again at 0): `max_targets` was reached.
+    func targetEvicted()
 }
 
 extension CoordinatorObserver {
@@ -34,6 +39,8 @@ extension CoordinatorObserver {
     public func completed(_ outcome: CompletionOutcome) {}
     public func zombieCreated(_ reason: ZombieReason) {}
     public func entityRemoved() {}
+    public func historyEvicted(_ count: Int) {}
+    public func targetEvicted() {}
 }
 
 /// Ignores every event.

@@ -71,6 +71,7 @@ extension CoordinatorShard {
                 shard.counters.succeeded += 1
                 shard.observer.completed(.succeeded)
                 shard.due.push(OperationDueQueue.Entry(deadline: now + shard.timings.retention, operation: handle, kind: .leaveRegistry))
+                shard.enterHistory(handle, now: now, succeeded: true)
             } else {
                 shard.counters.failed += 1
                 shard.observer.completed(.failed)
@@ -92,7 +93,7 @@ extension CoordinatorShard {
             shard.counters.cancelled += 1
             shard.observer.completed(.cancelled)
             shard.destroyEntity(slot)
-            shard.scheduleForget(handle, at: now + shard.timings.retention)
+            shard.enterHistory(handle, now: now)
         }
     }
 }

@@ -19,16 +19,16 @@ extension CoordinatorShard {
             case .leaveRegistry:
                 guard ops[slot].status == .succeeded, ops[slot].inRegistry else { continue }
                 destroyEntity(slot)
-                scheduleForget(entry.operation, at: entry.deadline + timings.retention)
-            case .forget:
-                forget(slot, entry.operation)
             }
         }
         return popped
     }
 
-    private mutating func forget(_ slot: Int, _ handle: EntityID) {
-        guard !ops[slot].inRegistry, ops[slot].status.isEnded else { return }
+    /// Forgets an operation of the history queue: it answers 404 from now on, and its id may be
+    /// reused. A succeeded one still in the registry (past `max_history`) leaves it first.
+    mutating func forget(_ handle: EntityID) {
+        guard let slot = ops.slot(of: handle), ops[slot].status.isEnded, !ops[slot].isZombie else { return }
+        if ops[slot].inRegistry { destroyEntity(slot) }
         shared.ids.remove(ops[slot].id, boundTo: ref(handle))
         counters.byStatus[ops[slot].status.ordinal] -= 1
         names.release(ops[slot].targetType)
@@ -47,7 +47,7 @@ extension CoordinatorShard {
         destroyEntity(slot)
         counters.zombiesInRegistry -= 1
         counters.zombiesRemoved += 1
-        scheduleForget(ops.handle(ofSlot: slot), at: now + timings.retention)
+        enterHistory(ops.handle(ofSlot: slot), now: now)
         return true
     }
 }

@@ -109,7 +109,7 @@ extension CoordinatorShard {
             counters.gracePeriodSaves += 1
             observer.gracePeriodSave()
         }
-        scheduleForget(handle, at: now + timings.retention)
+        enterHistory(handle, now: now)
     }
 
     private mutating func preempt(

@@ -3,12 +3,16 @@ import Synchronization
 /// State every shard shares: the id index and the global staging count.
 final class CoordinatorShared: Sendable {
     let ids: IdIndex
+    let history: HistoryQueue
+    let idleTargets: IdleTargets
     /// Operations waiting in staging windows, across shards (for `max_staging_size`).
     let staged = Atomic<Int>(0)
     let observer: any CoordinatorObserver
 
-    init(ids: IdIndex, observer: any CoordinatorObserver) {
+    init(ids: IdIndex, history: HistoryQueue, idleTargets: IdleTargets, observer: any CoordinatorObserver) {
         self.ids = ids
+        self.history = history
+        self.idleTargets = idleTargets
         self.observer = observer
     }
 }
@@ -68,7 +72,7 @@ struct CoordinatorShard {
     /// Per entity slot, the record slot of its operation. A record outlives its entity (only an
     /// operation out of the registry is forgotten), so a slot needs no generation here.
     var entityOps: [UInt32] = []
-    var targets = TargetTable()
+    var targets: TargetTable
     /// Open staging windows by target slot, in submission order. The first member's handle
     /// names a window (handles are never reused as they were), so a scheduled resolution of an
     /// earlier window does nothing.
@@ -84,6 +88,7 @@ struct CoordinatorShard {
         self.timings = timings
         self.shared = shared
         observer = shared.observer
+        targets = TargetTable(shard: number, idle: shared.idleTargets)
         ops = OperationTable(tag: number, tagBits: shardBits)
         entities = EntityRegistry(tag: number, tagBits: shardBits)
     }
@@ -107,8 +112,10 @@ struct CoordinatorShard {
         ops[slot].status = status
     }
 
-    mutating func scheduleForget(_ handle: EntityID, at deadline: Int64) {
-        due.push(OperationDueQueue.Entry(deadline: deadline, operation: handle, kind: .forget))
+    /// The operation ended (or, as a zombie, left the registry) at `now`: it is history now,
+    /// forgotten after `history_retention` or sooner past `max_history`.
+    mutating func enterHistory(_ handle: EntityID, now: Int64, succeeded: Bool = false) {
+        shared.history.append(HistoryQueue.Entry(handle: handle, since: now, shard: number), succeeded: succeeded)
     }
 
     func zombie(_ slot: Int, _ reason: ZombieReason) -> Zombie {

@@ -23,6 +23,12 @@ public struct CoordinatorSnapshot: Sendable, Equatable {
     public var gracePeriodSaves = 0
     public var resolutions = 0
     public var conflicts = 0
+    /// Ended operations remembered now, and those forgotten early because of `max_history`.
+    public var history = 0
+    public var historyEvictions = 0
+    /// Targets remembered now, and idle ones forgotten because of `max_targets`.
+    public var targets = 0
+    public var targetsEvicted = 0
 
     public init() {}
 

@@ -1,4 +1,4 @@
-/// Timed work on operations (lease checks, leaving the registry, forgetting): one binary
+/// Timed work on operations (lease checks, leaving the registry): one binary
 /// min-heap by deadline per kind, so maintenance pops only what is due and never scans.
 ///
 /// A heap per kind, because then a stored entry needs no kind: 16 bytes instead of 24, and
@@ -10,10 +10,8 @@ struct OperationDueQueue {
         /// Re-checked when popped: a renewed lease is pushed again at its new deadline, so
         /// heartbeats cost nothing here.
         case lease
-        /// A succeeded operation's entity leaves the registry.
+        /// A succeeded operation's entity leaves the registry (`HistoryQueue` forgets it later).
         case leaveRegistry
-        /// An ended operation that left the registry is forgotten.
-        case forget
     }
 
     struct Entry {

@@ -14,6 +14,8 @@ enum ConfigurationKeys {
             .value("coordinator.max_ops_per_target", .integer, \.coordinator.maxOpsPerTarget),
             .value("coordinator.max_staging_size", .integer, \.coordinator.maxStagingSize),
             .value("coordinator.history_retention", .duration, \.coordinator.historyRetention),
+            .value("coordinator.max_history", .integer, \.coordinator.maxHistory),
+            .value("coordinator.max_targets", .integer, \.coordinator.maxTargets),
             .value("coordinator.max_target_types", .integer, \.coordinator.maxTargetTypes),
         ]
             + cleanup.map { $0.scoped("cleanup", \SextonConfiguration.cleanup) }

@@ -28,14 +28,15 @@ public final class Sidecar: Sendable {
         telemetry = core.telemetryListener(logger: logger)
     }
 
-    /// Binds both listeners; throws, naming the address, when one cannot bind. Requests that
-    /// arrive before the services run wait for them (a staging window resolves once the timers
-    /// run), and `/readyz` answers 503 until then.
+    /// Binds both listeners and is ready; throws, naming the address, when one cannot bind.
+    /// Requests that arrive before the services run wait for them (a staging window resolves
+    /// once the timers run).
     public func bind() async throws -> (api: BoundAddress, telemetry: BoundAddress) {
         let telemetryAddress = try telemetry.start()
         do {
             let apiAddress = try api.start()
             core.engine.markStarted()
+            core.set(.serving)
             return (apiAddress, telemetryAddress)
         } catch {
             await telemetry.stop(gracePeriod: .zero)
@@ -57,7 +58,7 @@ public final class Sidecar: Sendable {
         let telemetryService = ListenerService {
             await telemetry.stop(gracePeriod: .seconds(1))
         }
-        let apiService = ListenerService(onStart: { core.set(.serving) }) {
+        let apiService = ListenerService {
             logger.info("shutting down", metadata: ["timeout": "\(timeout.prometheusText)"])
             core.set(.shuttingDown)
             let deadline = ContinuousClock.now + timeout
@@ -72,11 +73,9 @@ public final class Sidecar: Sendable {
 
 /// A bound listener as a service: it serves until graceful shutdown, then runs `stop`.
 struct ListenerService: Service {
-    var onStart: @Sendable () -> Void = {}
     let stop: @Sendable () async -> Void
 
     func run() async throws {
-        onStart()
         try? await gracefulShutdown()
         await stop()
     }

@@ -49,4 +49,6 @@ struct CoordinatorObservers: CoordinatorObserver {
     func completed(_ outcome: CompletionOutcome) { for o in all { o.completed(outcome) } }
     func zombieCreated(_ reason: ZombieReason) { for o in all { o.zombieCreated(reason) } }
     func entityRemoved() { for o in all { o.entityRemoved() } }
+    func historyEvicted(_ count: Int) { for o in all { o.historyEvicted(count) } }
+    func targetEvicted() { for o in all { o.targetEvicted() } }
 }
