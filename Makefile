@@ -5,7 +5,7 @@ BIN = $(SCRATCH)/debug/sexton
 APT_PACKAGES = libmicrohttpd-dev prometheus curl
 PY_PACKAGES = pytest pyyaml
 
-.PHONY: deps build test test-swift test-monitoring demo run bench clean
+.PHONY: deps build test test-swift test-monitoring bench-build demo run bench clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -18,8 +18,9 @@ deps:
 build: deps
 	$(SWIFT) build --scratch-path $(SCRATCH)
 
-# The one command that runs every test (CI calls exactly this).
-test: build test-swift test-monitoring
+# The one command that runs every test (CI calls exactly this). The benchmarks are built too,
+# so a change that breaks them fails here rather than at the next `make bench`.
+test: build test-swift test-monitoring bench-build
 
 test-swift:
 	SEXTON_BINARY=$(abspath $(BIN)) $(SWIFT) test --scratch-path $(SCRATCH)
@@ -33,6 +34,9 @@ demo: build
 
 run: build
 	$(BIN) serve
+
+bench-build:
+	$(SWIFT) build --package-path Benchmarks
 
 bench: deps
 	$(SWIFT) package --package-path Benchmarks --allow-writing-to-package-directory benchmark
