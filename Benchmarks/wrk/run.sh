@@ -4,6 +4,9 @@
 #   post           POST /v1/operations, unique targets, staging_window 0s
 #   post-conflict  POST /v1/operations, 8 targets, random priorities, staging_window 0s
 #   metrics        GET /metrics after traffic that populates ~300 series
+#   post-zombies   post, while ~1,000 zombies a second are created on other targets (zombies.py)
+#   post-zombies-webhook  the same with every zombie's cleanup going to a webhook that answers
+#                  after 2 s: the handlers must not slow the submissions (compare the two p99s)
 # Usage: Benchmarks/wrk/run.sh [scenario ...] (default: all three). SEXTON_BIN picks the binary;
 # RUNS (3), DURATION (10s), CONNECTIONS (32) and THREADS (2) tune wrk.
 set -euo pipefail
@@ -24,12 +27,13 @@ if [ -z "${SEXTON_BIN:-}" ]; then
 fi
 work=$(mktemp -d)
 server=""
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+helpers=()
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; [ ${#helpers[@]} -gt 0 ] && kill "${helpers[@]}" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 start_server() {
     "$SEXTON_BIN" serve --listen-api 127.0.0.1:0 --listen-telemetry 127.0.0.1:0 \
-        --coordinator-staging-window 0s >"$work/serve.log" 2>&1 &
+        --coordinator-staging-window 0s "$@" >"$work/serve.log" 2>&1 &
     server=$!
     for _ in $(seq 100); do grep -q listening "$work/serve.log" && break; sleep 0.1; done
     if ! grep -q listening "$work/serve.log"; then
@@ -73,8 +77,18 @@ ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
 echo "scenario run req/s p50 p99 non2xx load_before load_after rss_mb cpu_us_per_req"
 for scenario in "${scenarios[@]}"; do
     for run in $(seq "$runs"); do
-        start_server
         case $scenario in
+            post-zombies-webhook)
+                python3 "$here/zombies.py" webhook 18099 2 & helpers+=($!)
+                printf 'cleanup:\n  strategy: custom\n  custom_handler: hook\nhandlers:\n  hook:\n    type: webhook\n    url: http://127.0.0.1:18099/\n    timeout: 10s\n' >"$work/hook.yaml"
+                start_server --config "$work/hook.yaml" --coordinator-grace-period 0s ;;
+            post-zombies) start_server --cleanup-strategy immediate --coordinator-grace-period 0s ;;
+            *) start_server ;;
+        esac
+        case $scenario in
+            post-zombies | post-zombies-webhook)
+                python3 "$here/zombies.py" make "$api" 1000 & helpers+=($!)
+                args=(-s "$here/post.lua" "http://$api/v1/operations") ;;
             post) args=(-s "$here/post.lua" "http://$api/v1/operations") ;;
             post-conflict) args=(-s "$here/post.lua" "http://$api/v1/operations" -- conflict) ;;
             metrics) populate; args=("http://$telemetry/metrics") ;;
@@ -90,6 +104,7 @@ for scenario in "${scenarios[@]}"; do
             echo "# /metrics series: $(curl -s "http://$telemetry/metrics" | grep -vc '^#')" >&2
         fi
         stop_server
+        [ ${#helpers[@]} -gt 0 ] && { kill "${helpers[@]}" 2>/dev/null; wait "${helpers[@]}" 2>/dev/null || true; helpers=(); }
         awk -v s="$scenario" -v r="$run" -v lb="$before" -v la="$after" -v rss="$rss" \
             -v ticks=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" '
             /requests in/ {requests = $1}

@@ -105,12 +105,9 @@ struct Simulate: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger()
         let configuration = try loadConfiguration(file: config, arguments: settings, logger: logger)
-        var workload = Workload.Settings()
-        workload.targets = targets
-        workload.rate = rate
-        workload.seed = seed
         let holds = try await Simulation.run(
-            configuration: configuration, settings: workload, duration: duration, serve: serve, logger: logger)
+            configuration: configuration, targets: targets, rate: rate, seed: seed, duration: duration, serve: serve,
+            logger: logger)
         if !holds { throw ExitCode(1) }
     }
 }

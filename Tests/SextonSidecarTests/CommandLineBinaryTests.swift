@@ -105,6 +105,36 @@ import Testing
         #expect(!run.output.contains("FAIL"))
     }
 
+    /// The summary's figure after `label` (the first number on its line).
+    private func figure(_ label: String, in output: String) throws -> Double {
+        let line = try #require(output.split(separator: "\n").first { $0.hasPrefix(label) }, "no \(label) in \(output)")
+        let rest = line.dropFirst(label.count).drop { !$0.isNumber }
+        return try #require(Double(rest.prefix { $0.isNumber || $0 == "." }), "\(line)")
+    }
+
+    /// Far beyond capacity the run still ends on time, keeps the reference's shape (its admitted
+    /// share within a few points of a run at a low rate) and its identities exact.
+    @Test func simulateKeepsItsDurationAndShapeAtAnyRate() throws {
+        let low = try SextonProcess.run(["simulate", "--duration", "3s", "--rate", "10000", "--seed", "3"])
+        let high = try SextonProcess.run(["simulate", "--duration", "3s", "--rate", "10000000", "--seed", "3"])
+        for run in [low, high] {
+            #expect(run.code == 0, "\(run.output)")
+            #expect(!run.output.contains("FAIL"))
+        }
+        let elapsed = try figure("sexton simulate:", in: high.output)
+        #expect(abs(elapsed - 3) <= 0.15, "ran \(elapsed) s")
+        func share(_ output: String) throws -> Double {
+            let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("operations admitted") })
+            return try #require(Double(line.split(separator: "(").last!.prefix { $0.isNumber || $0 == "." }))
+        }
+        let lowShare = try share(low.output)
+        let highShare = try share(high.output)
+        #expect(lowShare > 5, "\(low.output)")
+        #expect(abs(highShare - lowShare) <= 3, "admitted \(highShare)% at 10M/s, \(lowShare)% at 10k/s")
+        // Overloaded, and it says so.
+        #expect(try figure("behind schedule at the end", in: high.output) > 0)
+    }
+
     @Test func versionPrintsTheVersion() throws {
         let run = try SextonProcess.run(["version"])
         #expect(run.code == 0)

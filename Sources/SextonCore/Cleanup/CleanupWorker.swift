@@ -81,8 +81,16 @@ extension CleanupEngine {
 }
 
 extension CleanupEngine {
-    /// Runs every queued handler claim in the calling task, as the handler workers would: how a
-    /// test with a manual clock and no `run()` drives them.
+    /// One step of the worker's schedule and the queued handlers, in the calling task: for a
+    /// caller that moves the engine's clock itself instead of running `run()`. Returns when the
+    /// next step is due.
+    public func step() async -> Timestamp {
+        let next = await tick()
+        await runQueuedHandlers()
+        return next
+    }
+
+    /// Runs every queued handler claim in the calling task, as the handler workers would.
     func runQueuedHandlers() async {
         var tally = CleanupPassResult(trigger: .schedule, dryRun: false, all: false, finishedAt: clock.now())
         await handle(handlerQueue.takeAll(), into: &tally)

@@ -50,13 +50,14 @@ public final class SidecarCore: Sendable {
 
     func set(_ phase: Phase) { phaseValue.store(phase.rawValue, ordering: .releasing) }
 
-    /// Runs the core's loops until the calling task is cancelled (what `simulate` does without
-    /// a service group).
-    func runLoops() async {
-        await withTaskGroup(of: Void.self) { group in
-            for loop in loops { group.addTask { await loop.work() } }
-        }
+    /// The loops' timed work, done now in the caller, for `simulate`, which moves its own clock
+    /// (it resolves batches at once, so it has no staging window to time).
+    func stepTimedWork() async {
+        while coordinator.maintain() == Self.maintenanceBudget {}
+        _ = await engine.step()
     }
+
+    static let maintenanceBudget = 4096
 
     public func snapshot() -> SidecarSnapshot {
         let now = clock.now()

@@ -14,6 +14,6 @@ public struct DemoService: Service {
 
     public func run() async throws {
         let workload = Workload(coordinator: core.coordinator, clock: core.clock, settings: settings)
-        await cancelWhenGracefulShutdown { await workload.run(for: nil) }
+        await cancelWhenGracefulShutdown { _ = await workload.run(for: nil) }
     }
 }

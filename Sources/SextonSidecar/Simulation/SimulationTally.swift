@@ -2,10 +2,10 @@ import SextonCore
 import Synchronization
 
 /// Counts what the summary of `sexton simulate` reports beyond the core's snapshots: rejections
-/// by reason and every conflict's resolution time.
+/// by reason and the operations per conflict.
 final class SimulationTally: CoordinatorObserver {
     private let rejections = Mutex<[RejectReason: Int]>([:])
-    private let resolutions = Mutex<(durations: [Int64], sizes: Int)>(([], 0))
+    private let conflicts = Mutex<(count: Int, operations: Int)>((0, 0))
 
     func rejected(stage: RejectionStage, reason: RejectReason) {
         rejections.withLock { $0[reason, default: 0] += 1 }
@@ -13,24 +13,16 @@ final class SimulationTally: CoordinatorObserver {
 
     func conflictResolved(batchSize: Int, duration: Duration, detected: Bool) {
         guard detected else { return }
-        resolutions.withLock {
-            $0.durations.append(duration.nanoseconds)
-            $0.sizes += batchSize
+        conflicts.withLock {
+            $0.count += 1
+            $0.operations += batchSize
         }
     }
 
     var rejectionsByReason: [RejectReason: Int] { rejections.withLock { $0 } }
 
-    /// Count, mean, p99 of conflict resolution times, and the mean operations per conflict.
-    var conflictStatistics: (count: Int, mean: Duration, p99: Duration, operationsPerConflict: Double) {
-        let (durations, sizes) = resolutions.withLock { ($0.durations, $0.sizes) }
-        guard !durations.isEmpty else { return (0, .zero, .zero, 0) }
-        let sorted = durations.sorted()
-        let p99 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
-        return (
-            sorted.count, .nanoseconds(sorted.reduce(0, +) / Int64(sorted.count)), .nanoseconds(p99),
-            Double(sizes) / Double(sorted.count)
-        )
+    var operationsPerConflict: Double {
+        conflicts.withLock { $0.count == 0 ? 0 : Double($0.operations) / Double($0.count) }
     }
 }
 
