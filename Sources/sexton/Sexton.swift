@@ -48,6 +48,11 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger()
         let configuration = try loadConfiguration(file: config, arguments: settings, logger: logger)
+        let problems = configuration.handlerOutputProblems
+        guard problems.isEmpty else {
+            FileHandle.standardError.write(Data("cannot serve:\n\(problems.joined(separator: "\n"))\n".utf8))
+            throw configurationExitCode
+        }
         let sidecar = Sidecar(configuration: configuration, logger: logger)
         let bound: (api: BoundAddress, telemetry: BoundAddress)
         do {

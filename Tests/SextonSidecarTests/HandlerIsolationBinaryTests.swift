@@ -140,6 +140,28 @@ final class WebhookReceiver: Sendable {
         await receiver.stop()
     }
 
+    /// An operator's purge removes every zombie whatever its handler's state, each one logged.
+    @Test func aPurgeRemovesZombiesWhoseWebhookFails() async throws {
+        let receiver = try WebhookReceiver { _ in .status(500) }
+        let sexton = try SextonProcess(
+            try calmMemoryFlags(), environment: ["SEXTON_ADMIN_TOKEN": "purge-token"], config: Self.customWebhook(receiver.url))
+        try preempt(sexton, targets: ["a", "b", "c"])
+        try poll("the webhook failing for every zombie") {
+            try sexton.metrics().value("sexton_cleanup_failures_total", ["strategy": "custom"]) >= 3
+        }
+        let pass = try sexton.call("POST", "/admin/cleanup?all=true", headers: ["Authorization": "Bearer purge-token"])
+        #expect(pass.status == 200, "\(pass.text)")
+        #expect(pass.json["cleaned"] as? Int == 3)
+        #expect((pass.json["by_strategy"] as? [String: Any])?["manual"] as? Int == 3)
+        let m = try sexton.metrics()
+        #expect(m.value("sexton_zombies") == 0)
+        #expect(m.value("sexton_zombies_cleaned_total", ["strategy": "manual"]) == 3)
+        try sexton.waitForLog("purged zombie")
+        #expect(sexton.log.components(separatedBy: "purged zombie").count - 1 == 3)
+        #expect(sexton.stop() == 0)
+        await receiver.stop()
+    }
+
     /// Every zombie counted as cleaned has its fsync'd line, also when SIGTERM comes mid-load.
     @Test func sigtermUnderLoadLeavesALineForEveryCleanedZombie() throws {
         let audit = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).jsonl").path

@@ -58,6 +58,25 @@ import Glibc
         #expect(!run.output.contains("listening api="))
     }
 
+    /// CONTRACT §3.3: an audit log that cannot be written stops `serve` at start, naming the
+    /// handler and the path; `check-config` does not open it.
+    @Test(arguments: [FileManager.default.temporaryDirectory.path, "/dev/full", "/nonexistent-dir/audit.jsonl"])
+    func anUnwritableAuditLogIsRefusedAtStart(path: String) throws {
+        let config = try temporaryFile("""
+            cleanup:
+              custom_handler: audit
+            handlers:
+              audit:
+                type: audit_log
+                path: \(path)
+            """)
+        let run = try SextonProcess.run(["serve", "--config", config, "--listen-api", "127.0.0.1:0", "--listen-telemetry", "127.0.0.1:0"])
+        #expect(run.code == 2, "\(run.output)")
+        #expect(run.output.contains("handlers.audit (audit_log)") && run.output.contains(path), "\(run.output)")
+        #expect(!run.output.contains("listening api="))
+        #expect(try SextonProcess.run(["check-config", config]).code == 0)
+    }
+
     @Test func aSecondSextonOnTheSamePortIsRefused() throws {
         let first = try SextonProcess()
         let run = try SextonProcess.run(["serve", "--listen-api", "127.0.0.1:0", "--listen-telemetry", first.telemetry])

@@ -51,13 +51,15 @@ public struct OperationRequest: Sendable, Equatable {
     // The checks scan contiguous UTF-8 bytes with plain comparisons: validation runs on every
     // submission, and range `contains` and per-character iteration cost several times more.
 
-    private static func checkID(_ id: String, field: String) throws(SextonError) {
+    /// An operation id's syntax (CONTRACT §2.1), wherever it comes from: a body or a path.
+    public static func checkID(_ id: String, field: String) throws(SextonError) {
         if !allBytes(of: id, atMost: 128, { isLowerOrDigit($0) || isUpper($0) || isOneOf($0, "._:-") }) {
             throw SextonError(.invalidArgument, "\(field) must be 1–128 characters of [A-Za-z0-9._:-]", field: field)
         }
     }
 
-    private static func checkTarget(_ target: String) throws(SextonError) {
+    /// A target's syntax (CONTRACT §2.1), wherever it comes from: a body, a path or a query.
+    public static func checkTarget(_ target: String) throws(SextonError) {
         // Printable ASCII, the usual case, is settled on bytes; anything else scalar by scalar.
         if allBytes(of: target, atMost: 256, { $0 >= 0x20 && $0 < 0x7F }) { return }
         var count = 0

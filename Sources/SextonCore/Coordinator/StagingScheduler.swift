@@ -62,31 +62,26 @@ public final class StagingTimers: StagingScheduler {
         var work: @Sendable () -> Void
     }
 
-    private struct State {
-        var pending = Deque<Pending>()
-        var idle: CheckedContinuation<Void, Never>?
-    }
-
     private let clock: any SextonClock
-    private let state = Mutex(State())
+    private let pending = Mutex(Deque<Pending>())
+    private let wakeUp = WakeUp()
 
     public init(clock: any SextonClock) { self.clock = clock }
 
     public func schedule(at deadline: Timestamp, _ work: @escaping @Sendable () -> Void) {
-        let idle = state.withLock { s in
-            s.pending.append(Pending(deadline: deadline, work: work))
-            defer { s.idle = nil }
-            return s.idle
+        let wasIdle = pending.withLock { queue in
+            defer { queue.append(Pending(deadline: deadline, work: work)) }
+            return queue.isEmpty
         }
-        idle?.resume()
+        if wasIdle { wakeUp.ring() }
     }
 
     /// Resolves windows at their deadlines until the calling task is cancelled; then runs what
     /// is left at once, so no submission is left waiting.
     public func run() async {
         while !Task.isCancelled {
-            guard let deadline = state.withLock({ $0.pending.first?.deadline }) else {
-                await waitForWork()
+            guard let deadline = pending.withLock({ $0.first?.deadline }) else {
+                await wakeUp.wait()
                 continue
             }
             let delay = deadline - clock.now()
@@ -100,27 +95,8 @@ public final class StagingTimers: StagingScheduler {
     }
 
     private func runDue(at now: Timestamp) {
-        while let item = state.withLock({ s in s.pending.first.flatMap { $0.deadline <= now ? s.pending.popFirst() : nil } }) {
+        while let item = pending.withLock({ q in q.first.flatMap { $0.deadline <= now ? q.popFirst() : nil } }) {
             item.work()
-        }
-    }
-
-    private func waitForWork() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { s -> Bool in
-                    if Task.isCancelled || !s.pending.isEmpty { return true }
-                    s.idle = continuation
-                    return false
-                }
-                if ready { continuation.resume() }
-            }
-        } onCancel: {
-            let idle = state.withLock { s in
-                defer { s.idle = nil }
-                return s.idle
-            }
-            idle?.resume()
         }
     }
 }

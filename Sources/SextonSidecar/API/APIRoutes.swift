@@ -55,8 +55,8 @@ enum APIRoutes {
             transition(request, ctx) { id in try ctx.coordinator.heartbeat(id) }
         }
         router.add(.post, "/v1/operations/{id}/complete") { request in
-            let id = request.pathParameters["id"] ?? ""
-            return APIContext.answer(id: id) {
+            APIContext.answer(id: request.pathParameters["id"]) {
+                let id = try request.pathID()
                 let body = try RequestBody.object(request) ?? .object([])
                 let f = try JSONFields(body, allowed: ["outcome", "error"])
                 let outcome: CompletionOutcome
@@ -75,13 +75,13 @@ enum APIRoutes {
             transition(request, ctx, requiresEmptyBody: true) { id in try ctx.coordinator.cancel(id) }
         }
         router.add(.get, "/v1/operations/{id}") { request in
-            let id = request.pathParameters["id"] ?? ""
-            return APIContext.answer(id: id) { try operationResponse(id, ctx) }
+            APIContext.answer { try operationResponse(try request.pathID(), ctx) }
         }
 
         router.add(.get, "/v1/targets/{target}") { request in
             APIContext.answer {
                 let name = request.pathParameters["target"] ?? ""
+                try OperationRequest.checkTarget(name)
                 // A query meeting the target is where lazy cleanup removes its expired zombies.
                 let zombies = ctx.engine.zombies(target: name, limit: 1000)
                 let view = ctx.coordinator.target(name)
@@ -92,14 +92,15 @@ enum APIRoutes {
         router.add(.get, "/v1/zombies") { request in
             APIContext.answer {
                 var limit = 100
-                if let text = request.query["limit"] {
+                if let text = try request.singleQuery("limit") {
                     guard let value = Int(text), (1...1000).contains(value) else {
                         throw SextonError(.invalidArgument, "limit must be an integer 1–1000, not \"\(text)\"", field: "limit")
                     }
                     limit = value
                 }
-                let target = request.query["target"].flatMap { $0.isEmpty ? nil : $0 }
-                let targetType = request.query["target_type"].flatMap { $0.isEmpty ? nil : $0 }
+                let target = try request.singleQuery("target").flatMap { $0.isEmpty ? nil : $0 }
+                if let target { try OperationRequest.checkTarget(target) }
+                let targetType = try request.singleQuery("target_type").flatMap { $0.isEmpty ? nil : $0 }
                 let zombies = ctx.engine.zombies(target: target, targetType: targetType, limit: limit)
                 let now = ctx.clock.now()
                 let wall = ctx.clock.wallClock
@@ -113,8 +114,8 @@ enum APIRoutes {
         _ request: Request, _ ctx: APIContext, requiresEmptyBody: Bool = false,
         _ apply: (String) throws -> Void
     ) -> Response {
-        let id = request.pathParameters["id"] ?? ""
-        return APIContext.answer(id: id) {
+        APIContext.answer(id: request.pathParameters["id"]) {
+            let id = try request.pathID()
             if let body = try RequestBody.object(request, optional: true) {
                 _ = try JSONFields(body, allowed: [])
             }

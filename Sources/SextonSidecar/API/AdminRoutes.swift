@@ -70,7 +70,7 @@ enum AdminRoutes {
     }
 
     private static func flag(_ name: String, _ request: Request) throws(SextonError) -> Bool {
-        guard let text = request.query[name] else { return false }
+        guard let text = try request.singleQuery(name) else { return false }
         switch text.lowercased() {
         case "", "true", "1": return true
         case "false", "0": return false

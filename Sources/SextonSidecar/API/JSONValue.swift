@@ -30,7 +30,7 @@ public enum JSONValue: Equatable, Sendable {
 
     /// Parses a document; nil when the bytes are not JSON.
     public static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        JSONParser.parse(bytes)
+        try? JSONParser.parse(bytes).get()
     }
 
     /// Compact JSON text.

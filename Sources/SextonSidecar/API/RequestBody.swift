@@ -14,13 +14,33 @@ enum RequestBody {
             throw SextonError(.unsupportedMediaType, "the body must be application/json, not \(request.mediaType ?? "untyped")")
         }
         if request.body.isEmpty && optional { return nil }
-        guard let value = JSONValue.parse(request.body) else {
-            throw SextonError(.invalidJSON, "the body is not valid JSON")
+        let value: JSONValue
+        switch JSONParser.parse(request.body) {
+        case .success(let parsed): value = parsed
+        case .failure(let invalid): throw SextonError(.invalidJSON, invalid.message, field: invalid.key)
         }
         guard case .object = value else {
             throw SextonError(.invalidJSON, "the body must be a JSON object")
         }
         return value
+    }
+}
+
+extension Request {
+    /// The one value of query parameter `name`, if given; a repeated one is refused (CONTRACT §5).
+    func singleQuery(_ name: String) throws(SextonError) -> String? {
+        let values = query.values(for: name)
+        guard values.count <= 1 else {
+            throw SextonError(.invalidArgument, "\(name) is given \(values.count) times; give it once", field: name)
+        }
+        return values.first
+    }
+
+    /// The operation id in the path, checked like one in a body.
+    func pathID() throws(SextonError) -> String {
+        let id = pathParameters["id"] ?? ""
+        try OperationRequest.checkID(id, field: "id")
+        return id
     }
 }
 

@@ -47,6 +47,30 @@ final class AuditLogHandler: CleanupHandler {
     }
 }
 
+extension AuditLogHandler {
+    /// Why `path` cannot take audit lines, or nil: `serve` checks at start (CONTRACT §3.3), so a
+    /// log that cannot be written fails the start rather than the first zombie. It must open for
+    /// appending and be a regular file (fsync makes a line durable only there).
+    static func problem(opening path: String) -> String? {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { return "cannot open \(path) for appending: \(String(cString: strerror(errno)))" }
+        defer { Glibc.close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return "\(path) is not a regular file" }
+        return nil
+    }
+}
+
+extension SextonConfiguration {
+    /// What the configured handlers cannot reach now, one line per handler.
+    public var handlerOutputProblems: [String] {
+        handlers.sorted { $0.key < $1.key }.compactMap { name, handler in
+            guard case .auditLog(let path) = handler.kind, let problem = AuditLogHandler.problem(opening: path) else { return nil }
+            return "handlers.\(name) (audit_log): \(problem)"
+        }
+    }
+}
+
 struct HandlerError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

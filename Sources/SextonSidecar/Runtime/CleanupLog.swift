@@ -10,6 +10,15 @@ struct CleanupLog: CleanupObserver {
 
     func zombieCleaned(_ zombie: Zombie, strategy: StrategyLabel, latency: Duration, ageAtCleanup: Duration) {
         metrics.zombieCleaned(zombie, strategy: strategy, latency: latency, ageAtCleanup: ageAtCleanup)
+        // An operator's purge runs no handler: the log line is the record of what went.
+        if strategy == .manual {
+            logger.notice("purged zombie", metadata: [
+                "operation": "\(zombie.operationID)", "ecs_id": "\(zombie.entity)", "target": "\(zombie.target)",
+                "target_type": "\(zombie.targetType)", "op_type": "\(zombie.opType)", "priority": "\(zombie.priority.value)",
+                "status": "\(zombie.status.rawValue)", "reason": "\(zombie.reason.rawValue)",
+                "age_seconds": "\(ageAtCleanup.seconds)",
+            ])
+        }
     }
 
     func cleanupFailed(_ zombie: Zombie, strategy: StrategyLabel, handler: String, error: any Error, exhausted: Bool) {
