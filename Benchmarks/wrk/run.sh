@@ -4,6 +4,7 @@
 #   post           POST /v1/operations, unique targets, staging_window 0s
 #   post-conflict  POST /v1/operations, 8 targets, random priorities, staging_window 0s
 #   metrics        GET /metrics after traffic that populates ~300 series
+#   livez          GET /livez, the cheapest answer: the yardstick post is compared with
 #   post-zombies   post, while ~1,000 zombies a second are created on other targets (zombies.py)
 #   post-zombies-webhook  the same with every zombie's cleanup going to a webhook that answers
 #                  after 2 s: the handlers must not slow the submissions (compare the two p99s)
@@ -90,6 +91,7 @@ for scenario in "${scenarios[@]}"; do
                 python3 "$here/zombies.py" make "$api" 1000 & helpers+=($!)
                 args=(-s "$here/post.lua" "http://$api/v1/operations") ;;
             post) args=(-s "$here/post.lua" "http://$api/v1/operations") ;;
+            livez) args=("http://$telemetry/livez") ;;
             post-conflict) args=(-s "$here/post.lua" "http://$api/v1/operations" -- conflict) ;;
             metrics) populate; args=("http://$telemetry/metrics") ;;
             *) echo "unknown scenario $scenario" >&2; exit 2 ;;

@@ -18,11 +18,12 @@ final class ResolutionTimer: CoordinatorObserver {
 /// A coordinator that resolves on arrival and forgets at once, so history does not pile up
 /// across benchmark runs.
 func makeCoordinator(
-    retention: Duration = .zero, observer: any CoordinatorObserver = NoCoordinatorObserver()
+    retention: Duration = .zero, maxHistory: Int = 100_000, observer: any CoordinatorObserver = NoCoordinatorObserver()
 ) -> Coordinator {
     var config = CoordinatorConfig()
     config.stagingWindow = .zero
     config.historyRetention = retention
+    config.maxHistory = maxHistory
     config.maxOpsPerTarget = 1_000
     let clock = SystemClock()
     return Coordinator(
@@ -74,6 +75,23 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measurement(resolution, Int(conflicts.timer.lastNanoseconds.load(ordering: .relaxed)))
         try conflicts.coordinator.cancel("b\(n)-3")
         conflicts.coordinator.maintain()
+    }
+
+    // A submission refused at once (target_busy) enters history; with history full each one
+    // forgets the oldest too. The difference between the two is what one eviction costs.
+    for (name, maxHistory) in [("history full: one eviction each", 1_000), ("history not full", 100_000_000)] {
+        let coordinator = makeCoordinator(retention: .seconds(3600), maxHistory: maxHistory)
+        let counter = Atomic<Int>(0)
+        try? coordinator.submit(OperationRequest(id: "holder", target: "hot", priority: .critical)) { blackHole($0) }
+        Benchmark("Refused submission, \(name)", configuration: .init(scalingFactor: .kilo, maxDuration: .seconds(5))) { benchmark in
+            let first = counter.wrappingAdd(benchmark.scaledIterations.count, ordering: .relaxed).oldValue
+            let requests = benchmark.scaledIterations.map { OperationRequest(id: "r\(first + $0)", target: "hot", priority: .low) }
+            benchmark.startMeasurement()
+            for request in requests {
+                try coordinator.submit(request) { blackHole($0) }
+            }
+            benchmark.stopMeasurement()
+        }
     }
 
     Benchmark("Registry create + destroy", configuration: .init(scalingFactor: .mega)) { benchmark in
