@@ -57,6 +57,38 @@ import Testing
         #expect(lines.first { $0.contains("cleanup.strategy") }?.contains("hybrid") == true)
     }
 
+    /// The caps of CONTRACT §2.2 by file, variable and flag: out of range is refused with the
+    /// range, in range is taken.
+    @Test func theMemoryCapsAreValidatedEverywhere() throws {
+        let file = try temporaryFile("coordinator:\n  max_history: 999\n  max_targets: 2000000000\n")
+        let run = try SextonProcess.run(["check-config", file])
+        #expect(run.code == 2)
+        #expect(run.output.contains("coordinator.max_history") && run.output.contains("\"999\"") && run.output.contains("1000–100000000"), "\(run.output)")
+        #expect(run.output.contains("coordinator.max_targets") && run.output.contains("1000–1000000000"), "\(run.output)")
+        let flag = try SextonProcess.run(["serve", "--coordinator-max-history", "abc"])
+        #expect(flag.code == 2 && flag.output.contains("coordinator.max_history"), "\(flag.output)")
+        let variable = try SextonProcess.run(["serve"], environment: ["SEXTON_COORDINATOR_MAX_TARGETS": "10"])
+        #expect(variable.code == 2 && variable.output.contains("coordinator.max_targets"), "\(variable.output)")
+        #expect(try SextonProcess.run(["check-config", try temporaryFile("coordinator:\n  max_history: 1000\n  max_targets: 1000\n")]).code == 0)
+    }
+
+    /// Past `max_history` the oldest ended operations answer 404 and are counted.
+    @Test func historyPastItsCapIsForgottenAndCounted() throws {
+        let sexton = try SextonProcess(["--coordinator-max-history", "1000", "--coordinator-staging-window", "0s"])
+        #expect(try sexton.submit("held", ["id": "holder", "priority": "critical"]).status == 200)
+        for i in 0..<1100 {
+            // Refused at once (target_busy): each ends and enters history.
+            #expect(try sexton.submit("held", ["id": "r\(i)", "priority": "low"]).status == 409)
+        }
+        let m = try sexton.metrics()
+        #expect(m.value("sexton_history_evictions_total") == 100)
+        #expect(m.value("sexton_targets_evicted_total") == 0)
+        #expect(try sexton.get("/v1/operations/r99").status == 404)
+        #expect(try sexton.get("/v1/operations/r100").status == 200)
+        #expect(try sexton.get("/v1/operations/holder").status == 200)
+        #expect(sexton.stop() == 0)
+    }
+
     @Test func checkConfigIgnoresEnvironmentAndReportsMissingFiles() throws {
         let file = try temporaryFile("cleanup:\n  strategy: lazy\n")
         let run = try SextonProcess.run(["check-config", file], environment: ["SEXTON_CLEANUP_STRATEGY": "bogus"])

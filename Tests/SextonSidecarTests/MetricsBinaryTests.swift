@@ -49,7 +49,7 @@ import Testing
             "sexton_memory_pressure_ratio", "sexton_health_status", "sexton_health_check_state",
             "sexton_http_requests_total", "sexton_build_info", "process_cpu_seconds_total",
             "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds", "process_max_fds",
-            "process_start_time_seconds",
+            "process_start_time_seconds", "sexton_history_evictions_total", "sexton_targets_evicted_total",
         ]
         for family in required {
             #expect(types.contains(family), "missing family \(family)")
