@@ -55,6 +55,11 @@ final class Engine: Sendable {
         uploadSize: UnsafeMutablePointer<Int>
     ) -> MHD_Result {
         if !exchange.headSeen { return begin(exchange, method: method) }
+        if exchange.answeredEarly {
+            // A body over the limit was answered while it arrived: the rest is not read.
+            uploadSize.pointee = 0
+            return .YES
+        }
         if uploadSize.pointee > 0 {
             let fragment = UnsafeRawBufferPointer(start: upload, count: uploadSize.pointee)
             uploadSize.pointee = 0
@@ -77,9 +82,11 @@ final class Engine: Sendable {
         return .YES
     }
 
-    /// MHD cannot queue a response while body data is still arriving, so a body that grows
-    /// past the limit is thrown away up to a second limit's worth, then answered 413; a client
-    /// that keeps sending beyond that loses the connection.
+    /// A body that grows past the limit (a chunked one, whose length nobody declared) is read
+    /// to its end and thrown away, then answered 413: an answer sent while the client still
+    /// sends is usually lost to the reset that closing on unread data causes. A client that
+    /// sends more than `discardAllowance` times the limit gets its 413 at once and loses the
+    /// connection.
     private func receive(_ fragment: UnsafeRawBufferPointer, into exchange: Exchange) -> MHD_Result {
         if exchange.discarded == 0 && exchange.body.count + fragment.count <= maxBodyBytes {
             exchange.body.append(contentsOf: fragment)
@@ -87,8 +94,12 @@ final class Engine: Sendable {
         }
         exchange.discarded += exchange.body.count + fragment.count
         exchange.body = []
-        return exchange.discarded > 2 * maxBodyBytes ? .NO : .YES
+        guard exchange.discarded > Self.discardAllowance * maxBodyBytes else { return .YES }
+        exchange.answeredEarly = true
+        return reject(exchange, .payloadTooLarge(limit: maxBodyBytes))
     }
+
+    static let discardAllowance = 16
 
     private func dispatch(_ exchange: Exchange) {
         exchange.dispatched = true

@@ -51,6 +51,23 @@ import Glibc
         #expect(try sexton.metrics().value("sexton_operations_submitted_total") == 0)
     }
 
+    /// CONTRACT §5: 413 whether the body is sent with Content-Length or chunked (here the
+    /// default 64 KiB limit and a 200 KiB chunked body, as `curl -T -` sends one).
+    @Test func aChunkedBodyOverTheLimitIs413() throws {
+        let sexton = try SextonProcess()
+        let fd = try HTTPClient.connect(sexton.api)
+        defer { close(fd) }
+        try HTTPClient.send(fd, Array("POST /v1/operations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+        let chunk = "{\"target\":\"" + String(repeating: "x", count: 8192)
+        for _ in 0..<25 { try HTTPClient.send(fd, Array("\(String(chunk.utf8.count, radix: 16))\r\n\(chunk)\r\n".utf8)) }
+        try HTTPClient.send(fd, Array("0\r\n\r\n".utf8))
+        let reply = try HTTPClient.parse(HTTPClient.readOne(fd))
+        #expect(reply.status == 413)
+        #expect((reply.json["error"] as? [String: Any])?["code"] as? String == "payload_too_large")
+        #expect(try sexton.metrics().value("sexton_operations_submitted_total") == 0)
+        #expect(try sexton.submit("after").status == 200)
+    }
+
     @Test func aBodyOverTheLimitIs413AndOneUnderItIsServed() throws {
         let sexton = try SextonProcess(["--limits-max-body-bytes", "1024", "--coordinator-staging-window", "0s"])
         let big = try sexton.submit(String(repeating: "x", count: 200), ["op_type": String(repeating: "y", count: 1000)])
