@@ -16,6 +16,8 @@ struct sexton_mhd_settings {
     /* Bound and listening; MHD takes it over (the caller binds so bind errors keep their errno). */
     int listen_fd;
     unsigned int connection_limit;
+    /* 0: no limit per client address. */
+    unsigned int per_ip_connection_limit;
     unsigned int connection_timeout_seconds;
     size_t connection_memory_limit;
     /* 0 or 1: no pool; the internal polling thread serves everything. */
@@ -29,11 +31,14 @@ struct sexton_mhd_settings {
 };
 
 static inline struct MHD_Daemon *sexton_mhd_start(const struct sexton_mhd_settings *s) {
-    struct MHD_OptionItem options[9];
+    struct MHD_OptionItem options[10];
     unsigned int n = 0;
     options[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL };
     options[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->connection_limit, NULL };
     options[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->connection_timeout_seconds, NULL };
+    if (s->per_ip_connection_limit > 0) {
+        options[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->per_ip_connection_limit, NULL };
+    }
     options[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)s->connection_memory_limit, NULL };
     if (s->thread_pool_size > 1) {
         options[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->thread_pool_size, NULL };

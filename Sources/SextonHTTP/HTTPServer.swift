@@ -112,6 +112,7 @@ public final class HTTPServer: Sendable {
         settings.flags = flags
         settings.listen_fd = listenFD
         settings.connection_limit = UInt32(clamping: configuration.maxConnections)
+        settings.per_ip_connection_limit = UInt32(clamping: configuration.maxConnectionsPerClient ?? 0)
         settings.connection_timeout_seconds = UInt32(clamping: max(1, configuration.connectionTimeout.components.seconds))
         settings.connection_memory_limit = configuration.perConnectionMemoryLimit
         settings.thread_pool_size = UInt32(clamping: configuration.threadPoolSize)

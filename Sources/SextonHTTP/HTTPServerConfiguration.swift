@@ -8,6 +8,8 @@ extension HTTPServer {
         /// 0 binds a free port; `start()` reports which.
         public var port: Int
         public var maxConnections: Int
+        /// Connections one client address may hold at once; nil for no limit of its own.
+        public var maxConnectionsPerClient: Int?
         /// Idle time after which MHD closes a connection; also bounds a client that sends slowly.
         public var connectionTimeout: Duration
         /// MHD's per-connection pool: request head, read and write buffers (bodies are kept apart).
@@ -22,6 +24,7 @@ extension HTTPServer {
             host: String = "127.0.0.1",
             port: Int = 0,
             maxConnections: Int = 1024,
+            maxConnectionsPerClient: Int? = nil,
             connectionTimeout: Duration = .seconds(30),
             perConnectionMemoryLimit: Int = 32 * 1024,
             maxBodyBytes: Int = 64 * 1024,
@@ -31,6 +34,7 @@ extension HTTPServer {
             self.host = host
             self.port = port
             self.maxConnections = maxConnections
+            self.maxConnectionsPerClient = maxConnectionsPerClient
             self.connectionTimeout = connectionTimeout
             self.perConnectionMemoryLimit = perConnectionMemoryLimit
             self.maxBodyBytes = maxBodyBytes

@@ -31,6 +31,7 @@ enum ConfigurationKeys {
                 .optional("admin.token_file", .text, \.admin.tokenFile),
                 .value("limits.max_body_bytes", .integer, \.limits.maxBodyBytes),
                 .value("limits.max_connections", .integer, \.limits.maxConnections),
+                .value("limits.max_connections_per_client", .integer, \.limits.maxConnectionsPerClient),
                 .value("limits.connection_timeout", .duration, \.limits.connectionTimeout),
                 .value("memory.source", .oneOf, \.memory.source),
                 .value("memory.cgroup_root", .text, \.memory.cgroupRoot),
