@@ -26,12 +26,13 @@ struct sexton_mhd_settings {
     MHD_RequestCompletedCallback request_completed;
     sexton_mhd_uri_logger uri_logger;
     MHD_LogCallback error_logger;
+    MHD_NotifyConnectionCallback notify_connection;
     /* Passed as the closure argument of every callback above. */
     void *context;
 };
 
 static inline struct MHD_Daemon *sexton_mhd_start(const struct sexton_mhd_settings *s) {
-    struct MHD_OptionItem options[10];
+    struct MHD_OptionItem options[11];
     unsigned int n = 0;
     options[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, s->listen_fd, NULL };
     options[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->connection_limit, NULL };
@@ -46,9 +47,16 @@ static inline struct MHD_Daemon *sexton_mhd_start(const struct sexton_mhd_settin
     options[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)s->request_completed, s->context };
     options[n++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)s->uri_logger, s->context };
     options[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)s->error_logger, s->context };
+    options[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)s->notify_connection, s->context };
     options[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
     return MHD_start_daemon(s->flags, 0, NULL, NULL, s->access_handler, s->context,
                             MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+}
+
+/* The socket of a connection, or -1. */
+static inline int sexton_mhd_connection_fd(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info ? info->connect_fd : -1;
 }
 
 #endif

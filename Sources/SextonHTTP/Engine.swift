@@ -6,6 +6,7 @@ import Synchronization
 final class Engine: Sendable {
     let router: Router
     let maxBodyBytes: Int
+    let deadlines: RequestDeadlines
     private let onRequest: (@Sendable (HTTPServer.CompletedRequest) -> Void)?
     private let log: (@Sendable (String) -> Void)?
 
@@ -24,11 +25,13 @@ final class Engine: Sendable {
     init(
         router: Router,
         maxBodyBytes: Int,
+        connectionTimeout: Duration,
         onRequest: (@Sendable (HTTPServer.CompletedRequest) -> Void)?,
         log: (@Sendable (String) -> Void)?
     ) {
         self.router = router
         self.maxBodyBytes = maxBodyBytes
+        deadlines = RequestDeadlines(timeout: connectionTimeout)
         self.onRequest = onRequest
         self.log = log
     }
@@ -41,6 +44,7 @@ final class Engine: Sendable {
     }
 
     func close(_ exchange: Exchange) {
+        deadlines.answered(exchange.connection)
         exchange.finish()
         shutdown.withLock { _ = $0.parked.removeValue(forKey: ObjectIdentifier(exchange)) }
         inFlight.subtract(1, ordering: .releasing)
@@ -65,6 +69,7 @@ final class Engine: Sendable {
             uploadSize.pointee = 0
             return receive(fragment, into: exchange)
         }
+        if !exchange.dispatched { deadlines.received(exchange.connection) }
         if exchange.discarded > 0 { return reject(exchange, .payloadTooLarge(limit: maxBodyBytes)) }
         if !exchange.dispatched { dispatch(exchange) }
         guard let response = exchange.takeAnswerOrPark() else { return .YES }

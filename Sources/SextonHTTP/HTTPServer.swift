@@ -21,6 +21,8 @@ public final class HTTPServer: Sendable {
     private struct Running: @unchecked Sendable {
         let daemon: OpaquePointer
         let address: BoundAddress
+        /// Closes connections that have not sent a whole request in time.
+        let sweeper: Task<Void, Never>
     }
 
     /// - Parameters:
@@ -34,7 +36,9 @@ public final class HTTPServer: Sendable {
         log: (@Sendable (String) -> Void)? = nil
     ) {
         self.configuration = configuration
-        engine = Engine(router: router, maxBodyBytes: configuration.maxBodyBytes, onRequest: onRequest, log: log)
+        engine = Engine(
+            router: router, maxBodyBytes: configuration.maxBodyBytes, connectionTimeout: configuration.connectionTimeout,
+            onRequest: onRequest, log: log)
     }
 
     deinit {
@@ -61,7 +65,14 @@ public final class HTTPServer: Sendable {
                     reason: engine.lastLogMessage ?? "libmicrohttpd refused the configuration"
                 )
             }
-            running = Running(daemon: daemon, address: listener.address)
+            let deadlines = engine.deadlines
+            let sweeper = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    deadlines.sweep()
+                }
+            }
+            running = Running(daemon: daemon, address: listener.address, sweeper: sweeper)
             return listener.address
         }
     }
@@ -83,6 +94,7 @@ public final class HTTPServer: Sendable {
         running.withLock { running in
             defer { running = nil }
             engine.stopping.store(true, ordering: .relaxed)
+            running?.sweeper.cancel()
             return running?.daemon
         }
     }
@@ -120,6 +132,7 @@ public final class HTTPServer: Sendable {
         settings.request_completed = requestCompleted
         settings.uri_logger = uriLogger
         settings.error_logger = errorLogger
+        settings.notify_connection = notifyConnection
         settings.context = Unmanaged.passUnretained(engine).toOpaque()
         return sexton_mhd_start(&settings)
     }
@@ -141,6 +154,16 @@ private let accessHandler: MHD_AccessHandlerCallback = { context, _, _, method, 
     guard let state = state?.pointee, let method, let uploadSize else { return .NO }
     let exchange = Unmanaged<Exchange>.fromOpaque(state).takeUnretainedValue()
     return engine(context).access(exchange, method: method, upload: upload, uploadSize: uploadSize)
+}
+
+private let notifyConnection: MHD_NotifyConnectionCallback = { context, connection, _, code in
+    guard let connection else { return }
+    let deadlines = engine(context).deadlines
+    if code == MHD_ConnectionNotificationCode(rawValue: 0) { // MHD_CONNECTION_NOTIFY_STARTED
+        deadlines.opened(connection, fd: sexton_mhd_connection_fd(connection))
+    } else {
+        deadlines.closed(connection)
+    }
 }
 
 private let requestCompleted: MHD_RequestCompletedCallback = { context, _, state, _ in

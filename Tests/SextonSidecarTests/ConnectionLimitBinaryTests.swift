@@ -59,6 +59,43 @@ import Testing
         #expect(sexton.process.isRunning)
     }
 
+    /// A client trickling 4 bytes a second keeps MHD's idle timer happy but never finishes its
+    /// request: it is closed once `connection_timeout` has passed since it connected.
+    @Test(arguments: [SextonProcess.Listener.api, .telemetry])
+    func aTricklingClientIsClosedWithinTheConnectionTimeout(listener: SextonProcess.Listener) throws {
+        let sexton = try SextonProcess(["--limits-connection-timeout", "2s"])
+        let fd = try HTTPClient.connect(sexton.address(listener))
+        defer { close(fd) }
+        let request = Array("GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: \(String(repeating: "y", count: 60))\r\n\r\n".utf8)
+        let opened = Date()
+        var sent = 0
+        var closed = false
+        while sent < request.count && Date().timeIntervalSince(opened) < 10 {
+            if (try? HTTPClient.send(fd, Array(request[sent..<min(sent + 4, request.count)]))) == nil { closed = true; break }
+            sent += 4
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN | POLLHUP), revents: 0)
+            if poll(&pfd, 1, 1000) > 0 { closed = true; break }
+        }
+        let lasted = Date().timeIntervalSince(opened)
+        #expect(closed, "still open after \(lasted) s and \(sent) bytes")
+        #expect(lasted >= 1.5 && lasted < 4, "closed after \(lasted) s")
+        #expect(sent < request.count)
+        #expect(try sexton.get("/livez", on: .telemetry).status == 200)
+    }
+
+    /// The deadline runs from the last answer on a kept-alive connection: a client that is idle
+    /// for less than the timeout between requests keeps its connection.
+    @Test func aKeptAliveConnectionGetsAFreshDeadlineAfterEachAnswer() throws {
+        let sexton = try SextonProcess(["--limits-connection-timeout", "2s"])
+        let fd = try HTTPClient.connect(sexton.telemetry)
+        defer { close(fd) }
+        for _ in 0..<3 {
+            try HTTPClient.send(fd, Array("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            #expect(try HTTPClient.parse(HTTPClient.readOne(fd)).status == 200)
+            Thread.sleep(forTimeInterval: 1.2)
+        }
+    }
+
     @Test func theLimitPerClientIsValidated() throws {
         let run = try SextonProcess.run(["check-config", try temporaryFile("limits:\n  max_connections_per_client: 0\n")])
         #expect(run.code == 2)
