@@ -7,11 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-15s}
 runs=${2:-3}
-swift build -c release --product sexton >/dev/null
+swift build -c release --product sexton >/dev/null 2>&1
 bin=.build/release/sexton
 
-field() { # the value after a summary label
-    grep -m1 "^$1" | sed -E "s/^$1 *//"
+field() { # the value after a summary label (a literal prefix of its line)
+    awk -v label="$1" 'index($0, label) == 1 { value = substr($0, length(label) + 1); sub(/^ +/, "", value); print value; exit }'
 }
 
 measure() { # rate
@@ -22,7 +22,7 @@ measure() { # rate
         reached+=("$(field 'rate asked / reached' <<<"$out" | awk '{print $3}')")
         shares+=("$(field 'operations admitted' <<<"$out" | sed -E 's/.*\((.*)%\)/\1/')")
         p99s+=("$(field '  p99 resolution time' <<<"$out" | awk '{print $1}')")
-        rss+=("$(field 'peak memory \(RSS\)' <<<"$out" | awk '{print $1}')")
+        rss+=("$(field 'peak memory (RSS)' <<<"$out" | awk '{print $1}')")
         printf '  run %d: %s ops/s, admitted %s%%, p99 %s ms, RSS %s MiB\n' "$i" "${reached[-1]}" "${shares[-1]}" "${p99s[-1]}" "${rss[-1]}"
     done
     median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
