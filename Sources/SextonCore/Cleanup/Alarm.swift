@@ -30,7 +30,7 @@ final class Alarm: Sendable {
         wakeAt.store(target, ordering: .releasing)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: delay) }
-            group.addTask { await self.wakeUp.wait() }
+            group.addTask { await self.wakeUp.nextRing() }
             await group.next()
             group.cancelAll()
         }

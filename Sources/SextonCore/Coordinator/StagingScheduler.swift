@@ -81,7 +81,7 @@ public final class StagingTimers: StagingScheduler {
     public func run() async {
         while !Task.isCancelled {
             guard let deadline = pending.withLock({ $0.first?.deadline }) else {
-                await wakeUp.wait()
+                await wakeUp.nextRing()
                 continue
             }
             let delay = deadline - clock.now()

@@ -23,8 +23,9 @@ final class WakeUp: Sendable {
         waiter?.resume()
     }
 
-    /// Returns at the next ring (at once if one came since the last wait), or on cancellation.
-    func wait() async {
+    /// Suspends (never blocks) until the next ring (at once if one came since the last), or
+    /// until the task is cancelled.
+    func nextRing() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let now = state.withLock { s -> Bool in
