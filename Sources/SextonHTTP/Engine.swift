@@ -59,7 +59,7 @@ final class Engine: Sendable {
         uploadSize: UnsafeMutablePointer<Int>
     ) -> MHD_Result {
         if !exchange.headSeen { return begin(exchange, method: method) }
-        if exchange.answeredEarly {
+        if exchange.discarded > Self.discardAllowance * maxBodyBytes {
             // A body over the limit was answered while it arrived: the rest is not read.
             uploadSize.pointee = 0
             return .YES
@@ -100,7 +100,6 @@ final class Engine: Sendable {
         exchange.discarded += exchange.body.count + fragment.count
         exchange.body = []
         guard exchange.discarded > Self.discardAllowance * maxBodyBytes else { return .YES }
-        exchange.answeredEarly = true
         return reject(exchange, .payloadTooLarge(limit: maxBodyBytes))
     }
 

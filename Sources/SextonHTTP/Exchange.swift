@@ -27,8 +27,6 @@ final class Exchange: @unchecked Sendable {
     var body: [UInt8] = []
     /// Bytes received beyond the body limit and thrown away.
     var discarded = 0
-    /// Answered 413 while its body was still arriving (past the discard allowance).
-    var answeredEarly = false
 
     private let engine: Engine
     private let phase = Mutex(Phase.receiving)

@@ -11,7 +11,8 @@ public struct CleanupTuning: Sendable {
     public var lazyPassBudget: Duration = .milliseconds(25)
     /// Handlers running at once: each waits on its own I/O, so a slow webhook holds one of these
     /// and nothing else.
-    public var handlerConcurrency = 32
+    public var handlerConcurrency = CleanupTuning.defaultHandlerConcurrency
+    public static let defaultHandlerConcurrency = 32
     public var seed: UInt64
 
     public init(seed: UInt64 = .random(in: .min ... .max)) { self.seed = seed }

@@ -22,7 +22,7 @@ final class WebhookHandler: CleanupHandler {
     static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
         configuration: HTTPClient.Configuration(
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: CleanupTuning().handlerConcurrency)))
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: CleanupTuning.defaultHandlerConcurrency)))
 
     func handle(_ record: CleanupRecord) async throws {
         var request = HTTPClientRequest(url: config.url)

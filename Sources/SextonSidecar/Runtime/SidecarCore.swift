@@ -53,7 +53,7 @@ public final class SidecarCore: Sendable {
     /// The loops' timed work, done now in the caller, for `simulate`, which moves its own clock
     /// (it resolves batches at once, so it has no staging window to time).
     func stepTimedWork() async {
-        while coordinator.maintain() == Self.maintenanceBudget {}
+        while coordinator.maintain(budget: Self.maintenanceBudget) == Self.maintenanceBudget {}
         _ = await engine.step()
     }
 

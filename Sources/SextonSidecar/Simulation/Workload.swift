@@ -26,8 +26,6 @@ public final class Workload: @unchecked Sendable {
 
     /// What the run reached, for the summary.
     public struct Report: Sendable {
-        public var submitted = 0
-        public var admitted = 0
         /// How far the schedule was behind real time × speed at the end, in real time.
         public var behind: Duration = .zero
         /// Each batch's resolution as the application saw it (the call's real duration).
@@ -148,11 +146,9 @@ public final class Workload: @unchecked Sendable {
         let called = ContinuousClock.now
         let results = coordinator.submitBatch(requests)
         report.resolutions.record(ContinuousClock.now - called)
-        report.submitted += size
         for (request, result) in zip(requests, results) {
             guard case .success(let decision) = result else { continue }
             if decision.isAdmitted {
-                report.admitted += 1
                 let fate = Fate.allCases[weightedFate()]
                 schedule(after: .microseconds(random.below(1000)), .start(decision.id, fate), now: now)
             } else if recentRejections.count < 64 {
