@@ -3,15 +3,21 @@ import Testing
 @testable import SextonCore
 
 @Suite struct CleanupWorkerTests {
+    /// A rig whose worker was started now and holds one zombie, "a"; and the start time.
+    private func startedWithOneZombie(_ configure: @escaping (inout CleanupConfig) -> Void) -> (CleanupRig, Timestamp) {
+        let rig = CleanupRig(configure)
+        let start = rig.clock.now()
+        rig.engine.markStarted()
+        rig.create("a")
+        return (rig, start)
+    }
+
     @Test func theWorkerRunsAPassEveryCheckInterval() async {
-        let rig = CleanupRig {
+        let (rig, start) = startedWithOneZombie {
             $0.strategy = .lazy
             $0.maxZombieAge = .seconds(30)
             $0.checkInterval = .seconds(60)
         }
-        let start = rig.clock.now()
-        rig.engine.markStarted()
-        rig.create("a")
         #expect(await rig.engine.tick() == start + .seconds(60))
         #expect(rig.engine.workerState.passes == 0)
         #expect(rig.engine.workerState.lastActivity == start)
@@ -29,14 +35,11 @@ import Testing
     }
 
     @Test func whatFallsDueBetweenPassesIsTakenAtItsTime() async {
-        let rig = CleanupRig {
+        let (rig, start) = startedWithOneZombie {
             $0.strategy = .deferred
             $0.retention = .seconds(30)
             $0.checkInterval = .seconds(600)
         }
-        let start = rig.clock.now()
-        rig.engine.markStarted()
-        rig.create("a")
         // The schedule wakes for the retention, not for the pass ten minutes away.
         #expect(await rig.engine.tick() == start + .seconds(30))
         rig.clock.advance(by: .seconds(29))
@@ -50,14 +53,11 @@ import Testing
     }
 
     @Test func aDryRunWakesOnlyForPasses() async {
-        let rig = CleanupRig {
+        let (rig, start) = startedWithOneZombie {
             $0.strategy = .immediate
             $0.dryRun = true
             $0.checkInterval = .seconds(60)
         }
-        let start = rig.clock.now()
-        rig.engine.markStarted()
-        rig.create("a")
         #expect(await rig.engine.tick() == start + .seconds(60))
         #expect(rig.remover.removed.isEmpty)
     }
