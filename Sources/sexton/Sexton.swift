@@ -13,8 +13,30 @@ struct Sexton: AsyncParsableCommand {
         commandName: "sexton",
         abstract: "Pre-registry conflict resolution and zombie cleanup sidecar.",
         version: BuildInfo.version,
-        subcommands: [Serve.self, CheckConfig.self, Simulate.self, Version.self])
+        subcommands: [
+            Serve.self, CheckConfig.self, Simulate.self, Version.self,
+            StatusCommand.self, ZombiesCommand.self, OperationCommand.self, TargetCommand.self, CleanupCommand.self,
+        ])
+
+    /// As ArgumentParser's, but bad usage exits 2 (CONTRACT §8), not EX_USAGE.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data("\(fullMessage(for: error))\n".utf8))
+            Foundation.exit(usageExitCode.rawValue)
+        }
+    }
 }
+
+/// Exit code 2: bad usage of a command.
+let usageExitCode = ExitCode(2)
 
 /// Exit code 2: an invalid configuration or a listener that cannot bind (CONTRACT §1, §7).
 let configurationExitCode = ExitCode(2)

@@ -88,3 +88,18 @@ public enum JSONValue: Equatable, Sendable {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONValue {
+    /// Reading an answer: the value as the type asked, or nil.
+    public var string: String? { if case .string(let s) = self { s } else { nil } }
+    public var number: Double? {
+        switch self {
+        case .int(let i): Double(i)
+        case .double(let d): d
+        default: nil
+        }
+    }
+    public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
+    public var array: [JSONValue]? { if case .array(let items) = self { items } else { nil } }
+    public var members: [(String, JSONValue)]? { if case .object(let members) = self { members } else { nil } }
+}

@@ -11,18 +11,11 @@ final class WebhookHandler: CleanupHandler {
     let retention: Duration
     private let client: HTTPClient
 
-    init(config: WebhookConfig, retention: Duration, client: HTTPClient = WebhookHandler.client) {
+    init(config: WebhookConfig, retention: Duration, client: HTTPClient = OutgoingHTTP.client) {
         self.config = config
         self.retention = retention
         self.client = client
     }
-
-    /// One client for the process, never shut down (like `HTTPClient.shared`), allowing as many
-    /// connections per endpoint as the engine runs handlers, so none waits behind a slow one.
-    static let client = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: CleanupTuning.defaultHandlerConcurrency)))
 
     func handle(_ record: CleanupRecord) async throws {
         var request = HTTPClientRequest(url: config.url)
@@ -37,24 +30,8 @@ final class WebhookHandler: CleanupHandler {
             // Read the (small) answer to the end, so the connection can be reused.
             _ = try await response.body.collect(upTo: 64 * 1024)
         } catch {
-            throw HandlerError("webhook \(config.url) \(describe(error))")
+            throw HandlerError("webhook \(config.url) \(OutgoingHTTP.describe(error, timeout: config.timeout))")
         }
         guard (200..<300).contains(status) else { throw HandlerError("webhook \(config.url) answered \(status)") }
-    }
-
-    /// What went wrong in the words an operator reads in a log line.
-    private func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded: return "timed out after \(config.timeout.prometheusText)"
-            case .connectTimeout: return "could not connect within \(config.timeout.prometheusText)"
-            case .remoteConnectionClosed: return "closed the connection without answering"
-            default: return "failed: \(error)"
-            }
-        }
-        let text = String(describing: error)
-        if text.contains("Connection refused") { return "refused the connection" }
-        if let error = error as? IOError { return "failed: \(error.description)" }
-        return "failed: \(text)"
     }
 }

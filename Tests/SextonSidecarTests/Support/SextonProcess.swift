@@ -16,11 +16,13 @@ final class SextonProcess: @unchecked Sendable {
     }
 
     /// Runs `sexton` with `arguments` to completion: exit code and everything it printed.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (code: Int32, output: String) {
+    /// Standard input is `input`, else nothing (never the runner's terminal).
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: FileHandle = .nullDevice) throws -> (code: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.environment = environment
+        process.standardInput = input
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
