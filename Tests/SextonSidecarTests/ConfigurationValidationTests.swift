@@ -94,6 +94,15 @@ import Testing
         ])
     }
 
+    /// JSON has one number type: an integer written `10.0` is the integer (and `10.5` is not).
+    @Test func integersMayBeWrittenWithAZeroFraction() throws {
+        let config = try loadValid(arguments: ["--cleanup-immediate-priorities", "10.0,8", "--cleanup-retry-max-attempts", "4.0"])
+        #expect(config.cleanup.immediatePriorities == [8, 10])
+        #expect(config.cleanup.retry.maxAttempts == 4)
+        #expect(try loadInvalid(arguments: ["--cleanup-immediate-priorities", "9.5"]).issue("cleanup.immediate_priorities")?.value == "9.5")
+        #expect(try loadInvalid(arguments: ["--cleanup-retry-max-attempts", "2.5"]).issue("cleanup.retry.max_attempts") != nil)
+    }
+
     @Test func priorityNamesStandForTheirBands() throws {
         let config = try loadValid(arguments: ["--cleanup-immediate-priorities", "low,normal,high,background,critical"])
         #expect(config.cleanup.immediatePriorities == Set(1...10))

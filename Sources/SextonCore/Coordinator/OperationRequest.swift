@@ -33,6 +33,10 @@ public struct OperationRequest: Sendable, Equatable {
 
     /// Checks the field syntax of CONTRACT §2.1; the error names the field (`invalid_argument`).
     /// The cleanup override is the cleanup engine's to validate.
+    /// The largest `retry_count` and `expected_version`: both are kept in 32 bits, as a
+    /// target's version is.
+    public static let maxStoredInteger = Int(UInt32.max)
+
     public func validate() throws(SextonError) {
         if let id { try Self.checkID(id, field: "id") }
         if let parent { try Self.checkID(parent, field: "parent") }
@@ -40,11 +44,11 @@ public struct OperationRequest: Sendable, Equatable {
         try Self.checkTarget(target)
         try Self.checkName(targetType, field: "target_type", allowed: "[a-z0-9_]", extra: "_")
         try Self.checkName(opType, field: "op_type", allowed: "[a-z0-9_.-]", extra: "_.-")
-        if retryCount < 0 || retryCount > Int(UInt32.max) {
-            throw SextonError(.invalidArgument, "retry_count must be an integer ≥ 0", field: "retry_count")
+        if retryCount < 0 || retryCount > Self.maxStoredInteger {
+            throw SextonError(.invalidArgument, "retry_count must be an integer 0–\(Self.maxStoredInteger)", field: "retry_count")
         }
-        if let expectedVersion, expectedVersion < 0 {
-            throw SextonError(.invalidArgument, "expected_version must be an integer ≥ 0", field: "expected_version")
+        if let expectedVersion, expectedVersion < 0 || expectedVersion > Self.maxStoredInteger {
+            throw SextonError(.invalidArgument, "expected_version must be an integer 0–\(Self.maxStoredInteger)", field: "expected_version")
         }
     }
 

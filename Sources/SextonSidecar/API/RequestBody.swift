@@ -85,7 +85,10 @@ struct JSONFields {
         let number: Int
         switch v {
         case .int(let i): number = i
-        case .double(let d) where d == d.rounded() && abs(d) < 1e15: number = Int(d)
+        case .double(let d):
+            // JSON has one number type: 3.0 and 3e2 are integers too.
+            guard let exact = Int(exactly: d) else { throw SextonError(.invalidArgument, "\(field(name)) must be an integer", field: field(name)) }
+            number = exact
         default: throw SextonError(.invalidArgument, "\(field(name)) must be an integer", field: field(name))
         }
         guard number >= min else { throw SextonError(.invalidArgument, "\(field(name)) must be at least \(min)", field: field(name)) }

@@ -48,7 +48,15 @@ extension ValueParser where Value == Duration {
 }
 
 extension ValueParser where Value == Int {
-    static var integer: Self { .scalar(allowed: "an integer", render: { .int($0) }) { Int($0) } }
+    static var integer: Self { .scalar(allowed: "an integer", render: { .int($0) }) { integral($0) } }
+
+    /// An integer written as one: `3`, or `3.0` as a JSON encoder may write it (JSON has one
+    /// number type, and the API takes `3.0` wherever it takes `3`).
+    static func integral(_ text: String) -> Int? {
+        if let value = Int(text) { return value }
+        guard let value = Double(text), value.isFinite, value == value.rounded(), abs(value) < 1e15 else { return nil }
+        return Int(value)
+    }
 }
 
 extension ValueParser where Value == Double {
@@ -102,7 +110,7 @@ extension ValueParser where Value == Set<Int> {
     /// Priorities 1–10 or level names; a name stands for its whole band (`low` = 2, 3, 4).
     static var priorities: Self {
         .set(allowed: "priorities 1–10 or level names (background, low, normal, high, critical)", renderItem: { .int($0) }) { text in
-            if let value = Int(text) { return Priority(value).map { [$0.value] } }
+            if let value = ValueParser<Int>.integral(text) { return Priority(value).map { [$0.value] } }
             guard let band = PriorityBand(rawValue: text) else { return nil }
             return Priority.range.filter { Priority($0)?.band == band }
         }
