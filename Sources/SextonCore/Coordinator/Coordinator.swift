@@ -44,8 +44,9 @@ public final class Coordinator: ZombieRemover, Sendable {
 
     private func shard(forTarget target: String) -> ShardBox { shards[ShardHash.of(target, bits: shardBits)] }
 
-    /// Applies `transition` to the operation `id`, or throws `not_found`.
-    private func apply(_ transition: Transition, to id: String) throws(SextonError) {
+    /// Applies `transition` to the operation `id` (`conflict` from the wrong state, with the
+    /// operation's status and reason), or throws `not_found`.
+    public func apply(_ transition: Transition, to id: String) throws(SextonError) {
         guard let ref = shared.ids.lookup(StoredID(id)) else { throw SextonError(.notFound, "no operation \(id)") }
         let now = clock.now().nanoseconds
         var effects = ShardEffects()

@@ -1,6 +1,6 @@
 /// CONTRACT §2.2 and §2.4 transitions of one operation, by its handle.
-/// A lifecycle call on one operation.
-enum Transition: Sendable {
+/// A lifecycle call on one operation: what a client asks of an admitted or executing one.
+public enum Transition: Sendable, Equatable {
     case start, heartbeat, cancel
     case complete(succeeded: Bool, error: String?)
 }

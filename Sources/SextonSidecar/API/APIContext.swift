@@ -2,9 +2,9 @@ import SextonCore
 import SextonHTTP
 import Synchronization
 
-/// What the API handlers work on: the core, the clock and the process's phase.
+/// What the API handlers work on: the store, the cleanup engine, the clock and the process's phase.
 struct APIContext: Sendable {
-    let coordinator: Coordinator
+    let store: any OperationStore
     let engine: CleanupEngine
     let clock: any SextonClock
     let phase: @Sendable () -> Phase
@@ -36,6 +36,8 @@ struct APIContext: Sendable {
     enum Checked<T> {
         case passed(T)
         case refused(Response)
+
+        var refusal: Response? { if case .refused(let response) = self { response } else { nil } }
     }
 
     func refuseWhenShuttingDown() throws(SextonError) {

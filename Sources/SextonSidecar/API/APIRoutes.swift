@@ -7,23 +7,22 @@ enum APIRoutes {
 
     static func add(to router: inout Router, _ ctx: APIContext) {
         router.addDeferred(.post, "/v1/operations") { request, responder in
-            do {
+            let checked = APIContext.check { () throws(SextonError) in
                 try ctx.refuseWhenShuttingDown()
-                let body = try RequestBody.object(request)!
-                let operation = try ctx.decoding.decode(body)
-                // The answer waits for the batch to resolve without holding a server thread.
-                try ctx.coordinator.submit(operation) { decision in
-                    responder.respond(APIContext.answer { (decision.isAdmitted ? 200 : 409, OperationJSON.decision(decision, lease: ctx.coordinator.config.leaseTimeout)) })
-                }
-            } catch let error as SextonError {
-                responder.respond(ErrorResponse.make(error))
-            } catch {
-                responder.respond(ErrorResponse.internalError)
+                return try ctx.decoding.decode(try RequestBody.object(request)!)
+            }
+            guard case .passed(let operation) = checked else { return responder.respond(checked.refusal!) }
+            // The answer waits for the batch to resolve without holding a server thread.
+            ctx.store.submit(operation) { result in
+                responder.respond(APIContext.answer {
+                    let decision = try result.get()
+                    return (decision.isAdmitted ? 200 : 409, OperationJSON.decision(decision, lease: ctx.store.leaseTimeout))
+                })
             }
         }
 
-        router.add(.post, "/v1/batches") { request in
-            APIContext.answer {
+        router.addDeferred(.post, "/v1/batches") { request, responder in
+            let checked = APIContext.check { () throws(SextonError) -> [OperationRequest] in
                 try ctx.refuseWhenShuttingDown()
                 let body = try RequestBody.object(request)!
                 let f = try JSONFields(body, allowed: ["operations"])
@@ -34,98 +33,108 @@ enum APIRoutes {
                     throw SextonError(.invalidArgument, "a batch holds 1–\(maxBatchSize) operations, not \(items.count)", field: "operations")
                 }
                 // Every member is checked before any is submitted: a bad one changes nothing.
-                var requests: [OperationRequest] = []
-                for (i, item) in items.enumerated() {
-                    requests.append(try ctx.decoding.decode(item, prefix: "operations[\(i)]."))
-                }
-                let results = ctx.coordinator.submitBatch(requests).map { result -> JSONValue in
+                return try items.enumerated().map { (i, item) throws(SextonError) in try ctx.decoding.decode(item, prefix: "operations[\(i)].") }
+            }
+            guard case .passed(let requests) = checked else { return responder.respond(checked.refusal!) }
+            ctx.store.submitBatch(requests) { results in
+                let answers = results.map { result -> JSONValue in
                     switch result {
-                    case .success(let decision): OperationJSON.decision(decision, lease: ctx.coordinator.config.leaseTimeout)
+                    case .success(let decision): OperationJSON.decision(decision, lease: ctx.store.leaseTimeout)
                     case .failure(let error): .object([("error", ErrorResponse.body(error))])
                     }
                 }
-                return (200, .object([("results", .array(results))]))
+                responder.respond(APIContext.answer { (200, .object([("results", .array(answers))])) })
             }
         }
 
-        router.add(.post, "/v1/operations/{id}/start") { request in
-            transition(request, ctx) { id in try ctx.coordinator.start(id) }
+        router.addDeferred(.post, "/v1/operations/{id}/start") { request, responder in
+            transition(request, responder, ctx) { _ in .start }
         }
-        router.add(.post, "/v1/operations/{id}/heartbeat") { request in
-            transition(request, ctx) { id in try ctx.coordinator.heartbeat(id) }
+        router.addDeferred(.post, "/v1/operations/{id}/heartbeat") { request, responder in
+            transition(request, responder, ctx) { _ in .heartbeat }
         }
-        router.add(.post, "/v1/operations/{id}/complete") { request in
-            APIContext.answer(id: request.pathParameters["id"]) {
-                let id = try request.pathID()
-                let body = try RequestBody.object(request) ?? .object([])
-                let f = try JSONFields(body, allowed: ["outcome", "error"])
-                let outcome: CompletionOutcome
+        router.addDeferred(.post, "/v1/operations/{id}/complete") { request, responder in
+            transition(request, responder, ctx, takesBody: true) { body in
+                let f = try JSONFields(body ?? .object([]), allowed: ["outcome", "error"])
+                let succeeded: Bool
                 switch try f.string("outcome") {
-                case "succeeded": outcome = .succeeded
-                case "failed": outcome = .failed
+                case "succeeded": succeeded = true
+                case "failed": succeeded = false
                 case let other:
                     throw SextonError(.invalidArgument, "outcome must be \"succeeded\" or \"failed\", not \(other.map { "\"\($0)\"" } ?? "missing")", field: "outcome")
                 }
-                let message = try f.string("error")
-                try ctx.coordinator.complete(id, outcome: outcome, error: message)
-                return try operationResponse(id, ctx)
+                return .complete(succeeded: succeeded, error: try f.string("error"))
             }
         }
-        router.add(.delete, "/v1/operations/{id}") { request in
-            transition(request, ctx, requiresEmptyBody: true) { id in try ctx.coordinator.cancel(id) }
+        router.addDeferred(.delete, "/v1/operations/{id}") { request, responder in
+            transition(request, responder, ctx) { _ in .cancel }
         }
-        router.add(.get, "/v1/operations/{id}") { request in
-            APIContext.answer { try operationResponse(try request.pathID(), ctx) }
+        router.addDeferred(.get, "/v1/operations/{id}") { request, responder in
+            let checked = APIContext.check { () throws(SextonError) in try request.pathID() }
+            guard case .passed(let id) = checked else { return responder.respond(checked.refusal!) }
+            ctx.store.operation(id) { result in
+                responder.respond(APIContext.answer { (200, OperationJSON.operation(try result.get(), ctx.clock.wallClock)) })
+            }
         }
 
-        router.add(.get, "/v1/targets/{target}") { request in
-            APIContext.answer {
+        router.addDeferred(.get, "/v1/targets/{target}") { request, responder in
+            let checked = APIContext.check { () throws(SextonError) -> String in
                 let name = request.pathParameters["target"] ?? ""
                 try OperationRequest.checkTarget(name)
-                // A query meeting the target is where lazy cleanup removes its expired zombies.
-                let zombies = ctx.engine.zombies(target: name, limit: 1000)
-                let view = ctx.coordinator.target(name)
-                return (200, OperationJSON.target(view, zombies: zombies, now: ctx.clock.now(), ctx.clock.wallClock))
+                return name
+            }
+            guard case .passed(let name) = checked else { return responder.respond(checked.refusal!) }
+            ctx.store.target(name) { result in
+                responder.respond(APIContext.answer {
+                    let report = try result.get()
+                    return (200, OperationJSON.target(report.target, zombies: report.zombies, now: ctx.clock.now(), ctx.clock.wallClock))
+                })
             }
         }
 
-        router.add(.get, "/v1/zombies") { request in
-            APIContext.answer {
-                var limit = 100
+        router.addDeferred(.get, "/v1/zombies") { request, responder in
+            let checked = APIContext.check { () throws(SextonError) -> ZombieQuery in
+                var query = ZombieQuery()
                 if let text = try request.singleQuery("limit") {
                     guard let value = Int(text), (1...1000).contains(value) else {
                         throw SextonError(.invalidArgument, "limit must be an integer 1–1000, not \"\(text)\"", field: "limit")
                     }
-                    limit = value
+                    query.limit = value
                 }
-                let target = try request.singleQuery("target").flatMap { $0.isEmpty ? nil : $0 }
-                if let target { try OperationRequest.checkTarget(target) }
-                let targetType = try request.singleQuery("target_type").flatMap { $0.isEmpty ? nil : $0 }
-                let zombies = ctx.engine.zombies(target: target, targetType: targetType, limit: limit)
-                let now = ctx.clock.now()
-                let wall = ctx.clock.wallClock
-                return (200, .object([("zombies", .array(zombies.map { OperationJSON.zombie($0, now: now, wall) }))]))
+                query.target = try request.singleQuery("target").flatMap { $0.isEmpty ? nil : $0 }
+                if let target = query.target { try OperationRequest.checkTarget(target) }
+                query.targetType = try request.singleQuery("target_type").flatMap { $0.isEmpty ? nil : $0 }
+                return query
+            }
+            guard case .passed(let query) = checked else { return responder.respond(checked.refusal!) }
+            ctx.store.zombies(query) { result in
+                responder.respond(APIContext.answer {
+                    let zombies = try result.get()
+                    let now = ctx.clock.now()
+                    let wall = ctx.clock.wallClock
+                    return (200, .object([("zombies", .array(zombies.map { OperationJSON.zombie($0, now: now, wall) }))]))
+                })
             }
         }
     }
 
-    /// start, heartbeat and cancel: no body needed (an empty JSON object is fine too).
+    /// start, heartbeat, complete and cancel: the transition `make` reads from the body (start,
+    /// heartbeat and cancel need none; an empty JSON object is fine too), then the operation as
+    /// it is afterwards, or the refusal naming it.
     private static func transition(
-        _ request: Request, _ ctx: APIContext, requiresEmptyBody: Bool = false,
-        _ apply: (String) throws -> Void
-    ) -> Response {
-        APIContext.answer(id: request.pathParameters["id"]) {
+        _ request: Request, _ responder: Responder, _ ctx: APIContext, takesBody: Bool = false,
+        _ make: (JSONValue?) throws -> Transition
+    ) {
+        let id = request.pathParameters["id"]
+        let checked = APIContext.check(id: id) { () throws -> (String, Transition) in
             let id = try request.pathID()
-            if let body = try RequestBody.object(request, optional: true) {
-                _ = try JSONFields(body, allowed: [])
-            }
-            try apply(id)
-            return try operationResponse(id, ctx)
+            let body = try RequestBody.object(request, optional: !takesBody)
+            if !takesBody, let body { _ = try JSONFields(body, allowed: []) }
+            return (id, try make(body))
         }
-    }
-
-    private static func operationResponse(_ id: String, _ ctx: APIContext) throws(SextonError) -> (Int, JSONValue) {
-        guard let view = ctx.coordinator.operation(id) else { throw SextonError(.notFound, "no operation \(id)") }
-        return (200, OperationJSON.operation(view, ctx.clock.wallClock))
+        guard case .passed(let (checkedID, transition)) = checked else { return responder.respond(checked.refusal!) }
+        ctx.store.apply(transition, to: checkedID) { result in
+            responder.respond(APIContext.answer(id: id) { (200, OperationJSON.operation(try result.get(), ctx.clock.wallClock)) })
+        }
     }
 }

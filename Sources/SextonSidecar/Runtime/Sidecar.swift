@@ -16,7 +16,7 @@ public final class Sidecar: Sendable {
         self.core = core
         self.logger = logger
         let context = APIContext(
-            coordinator: core.coordinator, engine: core.engine, clock: core.clock, phase: { core.phase },
+            store: core.store, engine: core.engine, clock: core.clock, phase: { core.phase },
             decoding: OperationRequestDecoding(cleanup: { value, opType throws(SextonError) in
                 try OperationCleanupOverride.parse(value, opType: opType, configuration: configuration)
             }),

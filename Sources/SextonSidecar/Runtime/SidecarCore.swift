@@ -9,6 +9,8 @@ public final class SidecarCore: Sendable {
     public let configuration: SextonConfiguration
     public let coordinator: Coordinator
     public let engine: CleanupEngine
+    /// What the API works on (CONTRACT §10).
+    public let store: any OperationStore
     public let metrics: SextonMetrics
     public let clock: any SextonClock
     /// The core's loops, in the order they start; they stop in the reverse order.
@@ -35,6 +37,7 @@ public final class SidecarCore: Sendable {
             observer: observer.map { CoordinatorObservers(all: [metrics, $0]) as any CoordinatorObserver } ?? metrics)
         self.coordinator = coordinator
         engine.attach(remover: coordinator)
+        store = MemoryOperationStore(coordinator: coordinator, engine: engine)
         let engine = self.engine
         loops = [
             BackgroundWork("staging-timers") { await timers.run() },
