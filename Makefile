@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SCRATCH ?= .build
 BIN = $(SCRATCH)/debug/sexton
-APT_PACKAGES = libmicrohttpd-dev prometheus curl python3-venv
+APT_PACKAGES = libmicrohttpd-dev prometheus curl python3-venv postgresql
 PY_PACKAGES = pytest pyyaml
 # A fresh virtual environment for the client and OpenAPI tests: they install what a user would.
 VENV ?= .venv-tests

@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SextonCore", targets: ["SextonCore"]),
         .library(name: "SextonHTTP", targets: ["SextonHTTP"]),
         .library(name: "SextonTelemetry", targets: ["SextonTelemetry"]),
+        .library(name: "SextonPostgres", targets: ["SextonPostgres"]),
         .executable(name: "sexton", targets: ["sexton"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -41,6 +43,15 @@ let package = Package(
         .target(
             name: "SextonTelemetry",
             dependencies: ["SextonCore", .product(name: "Prometheus", package: "swift-prometheus")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SextonPostgres",
+            dependencies: [
+                "SextonCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -68,5 +79,12 @@ let package = Package(
         .testTarget(name: "SextonHTTPTests", dependencies: ["SextonHTTP"]),
         .testTarget(name: "SextonTelemetryTests", dependencies: ["SextonTelemetry"]),
         .testTarget(name: "SextonSidecarTests", dependencies: ["SextonSidecar"]),
+        .testTarget(
+            name: "SextonPostgresTests",
+            dependencies: [
+                "SextonPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )
