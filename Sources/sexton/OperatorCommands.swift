@@ -37,6 +37,13 @@ struct OperatorOptions: ParsableArguments {
     func render(_ answer: SidecarAnswer, table: (JSONValue) -> String) -> String {
         output == .json ? String(decoding: answer.body, as: UTF8.self) : table(answer.json)
     }
+
+    /// `GET path` on the API, shown as `report` lays it out.
+    func show(_ path: String, _ report: @escaping (JSONValue, WallTime) -> String) async throws {
+        try await run { client throws(OperatorError) in
+            render(try await client.call(.GET, path)) { report($0, wallNow) }
+        }
+    }
 }
 
 var wallNow: WallTime { SystemClock().wallNow() }
@@ -82,10 +89,7 @@ struct ZombiesCommand: AsyncParsableCommand {
     func run() async throws {
         let query = [("target", target), ("target_type", targetType), ("limit", limit.map(String.init))]
             .compactMap { name, value in value.map { "\(name)=\(SidecarClient.encode($0))" } }
-        let path = "/v1/zombies" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
-        try await options.run { client throws(OperatorError) in
-            options.render(try await client.call(.GET, path)) { OperatorReports.zombies($0, now: wallNow) }
-        }
+        try await options.show("/v1/zombies" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")), OperatorReports.zombies)
     }
 }
 
@@ -96,9 +100,7 @@ struct OperationCommand: AsyncParsableCommand {
     @Argument(help: "The operation's id.") var id: String
 
     func run() async throws {
-        try await options.run { client throws(OperatorError) in
-            options.render(try await client.call(.GET, "/v1/operations/\(SidecarClient.encode(id))")) { OperatorReports.operation($0, now: wallNow) }
-        }
+        try await options.show("/v1/operations/\(SidecarClient.encode(id))", OperatorReports.operation)
     }
 }
 
@@ -109,9 +111,7 @@ struct TargetCommand: AsyncParsableCommand {
     @Argument(help: "The target's name.") var name: String
 
     func run() async throws {
-        try await options.run { client throws(OperatorError) in
-            options.render(try await client.call(.GET, "/v1/targets/\(SidecarClient.encode(name))")) { OperatorReports.target($0, now: wallNow) }
-        }
+        try await options.show("/v1/targets/\(SidecarClient.encode(name))", OperatorReports.target)
     }
 }
 
