@@ -83,15 +83,25 @@ struct Serve: AsyncParsableCommand {
             logger.error("cannot serve", metadata: ["error": "\(error)"])
             throw configurationExitCode
         }
-        logger.info("listening", metadata: ["api": "\(bound.api)", "telemetry": "\(bound.telemetry)"])
         let services = sidecar.services(extra: demo ? [DemoService(core: sidecar.core)] : [])
+        // `listening` is said once the group runs, and so once SIGTERM and SIGINT are trapped:
+        // an orchestrator that signals as soon as it reads the line gets a clean shutdown.
+        let announcement = Announcement { logger.info("listening", metadata: ["api": "\(bound.api)", "telemetry": "\(bound.telemetry)"]) }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
+            services: [.init(service: announcement, successTerminationBehavior: .ignore)]
+                + services.map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
             logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await ServiceGroup(configuration: groupConfiguration).run()
         logger.info("stopped", metadata: ["zombies_cleaned": "\(sidecar.core.engine.snapshot().zombiesCleaned)"])
     }
+}
+
+/// A service that says something once its group has started, then ends.
+struct Announcement: Service {
+    let say: @Sendable () -> Void
+
+    func run() async { say() }
 }
 
 struct CheckConfig: ParsableCommand {
