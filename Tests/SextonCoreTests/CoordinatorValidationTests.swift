@@ -50,4 +50,18 @@ import Testing
         #expect(h.coordinator.snapshot().submitted == 0)
         #expect(try h.submit("x")?.isAdmitted == true)
     }
+
+    /// Ended operations are kept: a completion's error text is bounded, and a longer one is
+    /// refused whole (the operation stays executing).
+    @Test func aCompletionsErrorTextIsBounded() throws {
+        let h = CoordinatorHarness()
+        let id = "long"
+        try h.admitAndStart(id)
+        expectSextonError(.invalidArgument, field: "error") { () throws(SextonError) in
+            try h.coordinator.complete(id, outcome: .failed, error: String(repeating: "é", count: Coordinator.maxErrorLength + 1))
+        }
+        #expect(h.status(id) == .executing)
+        try h.coordinator.complete(id, outcome: .failed, error: String(repeating: "é", count: Coordinator.maxErrorLength))
+        #expect(h.coordinator.operation(id)?.error?.unicodeScalars.count == Coordinator.maxErrorLength)
+    }
 }

@@ -44,9 +44,16 @@ public final class Coordinator: ZombieRemover, Sendable {
 
     private func shard(forTarget target: String) -> ShardBox { shards[ShardHash.of(target, bits: shardBits)] }
 
+    /// The longest `error` a completion may carry: ended operations are kept (up to `max_history`
+    /// of them), so an unbounded message would unbound the memory they take.
+    public static let maxErrorLength = 4096
+
     /// Applies `transition` to the operation `id` (`conflict` from the wrong state, with the
     /// operation's status and reason), or throws `not_found`.
     public func apply(_ transition: Transition, to id: String) throws(SextonError) {
+        if case .complete(_, let error?) = transition, error.unicodeScalars.count > Self.maxErrorLength {
+            throw SextonError(.invalidArgument, "error must be at most \(Self.maxErrorLength) characters, not \(error.unicodeScalars.count)", field: "error")
+        }
         guard let ref = shared.ids.lookup(StoredID(id)) else { throw SextonError(.notFound, "no operation \(id)") }
         let now = clock.now().nanoseconds
         var effects = ShardEffects()
