@@ -16,28 +16,26 @@ struct APIContext: Sendable {
     /// Runs `body`; a `SextonError` becomes its contract response. Anything else is a bug and
     /// answers 500 without details.
     static func answer(id: String? = nil, _ body: () throws -> (Int, JSONValue)) -> Response {
-        switch check(id: id, body) {
-        case .passed(let (status, value)): Response(status: status, headers: TelemetryRoutes.jsonHeaders, body: value.serialized)
-        case .refused(let response): response
-        }
-    }
-
-    /// Runs `body`: its value, or the response its error gets.
-    static func check<T>(id: String? = nil, _ body: () throws -> T) -> Checked<T> {
         do {
-            return .passed(try body())
-        } catch let error as SextonError {
-            return .refused(ErrorResponse.make(error, id: id))
+            let (status, value) = try body()
+            return Response(status: status, headers: TelemetryRoutes.jsonHeaders, body: value.serialized)
         } catch {
-            return .refused(ErrorResponse.internalError)
+            return refusal(error, id: id)
         }
     }
 
-    enum Checked<T> {
-        case passed(T)
-        case refused(Response)
+    /// Runs `body`: its value, or nil once `responder` has the response its error gets.
+    static func check<T>(id: String? = nil, answering responder: Responder, _ body: () throws -> T) -> T? {
+        do {
+            return try body()
+        } catch {
+            responder.respond(refusal(error, id: id))
+            return nil
+        }
+    }
 
-        var refusal: Response? { if case .refused(let response) = self { response } else { nil } }
+    private static func refusal(_ error: any Error, id: String?) -> Response {
+        (error as? SextonError).map { ErrorResponse.make($0, id: id) } ?? ErrorResponse.internalError
     }
 
     func refuseWhenShuttingDown() throws(SextonError) {

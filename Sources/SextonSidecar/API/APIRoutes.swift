@@ -7,11 +7,11 @@ enum APIRoutes {
 
     static func add(to router: inout Router, _ ctx: APIContext) {
         router.addDeferred(.post, "/v1/operations") { request, responder in
-            let checked = APIContext.check { () throws(SextonError) in
+            let operation = APIContext.check(answering: responder) { () throws(SextonError) in
                 try ctx.refuseWhenShuttingDown()
                 return try ctx.decoding.decode(try RequestBody.object(request)!)
             }
-            guard case .passed(let operation) = checked else { return responder.respond(checked.refusal!) }
+            guard let operation else { return }
             // The answer waits for the batch to resolve without holding a server thread.
             ctx.store.submit(operation) { result in
                 responder.respond(APIContext.answer {
@@ -22,7 +22,7 @@ enum APIRoutes {
         }
 
         router.addDeferred(.post, "/v1/batches") { request, responder in
-            let checked = APIContext.check { () throws(SextonError) -> [OperationRequest] in
+            let requests = APIContext.check(answering: responder) { () throws(SextonError) -> [OperationRequest] in
                 try ctx.refuseWhenShuttingDown()
                 let body = try RequestBody.object(request)!
                 let f = try JSONFields(body, allowed: ["operations"])
@@ -35,7 +35,7 @@ enum APIRoutes {
                 // Every member is checked before any is submitted: a bad one changes nothing.
                 return try items.enumerated().map { (i, item) throws(SextonError) in try ctx.decoding.decode(item, prefix: "operations[\(i)].") }
             }
-            guard case .passed(let requests) = checked else { return responder.respond(checked.refusal!) }
+            guard let requests else { return }
             ctx.store.submitBatch(requests) { results in
                 let answers = results.map { result -> JSONValue in
                     switch result {
@@ -70,20 +70,20 @@ enum APIRoutes {
             transition(request, responder, ctx) { _ in .cancel }
         }
         router.addDeferred(.get, "/v1/operations/{id}") { request, responder in
-            let checked = APIContext.check { () throws(SextonError) in try request.pathID() }
-            guard case .passed(let id) = checked else { return responder.respond(checked.refusal!) }
+            let id = APIContext.check(answering: responder) { () throws(SextonError) in try request.pathID() }
+            guard let id else { return }
             ctx.store.operation(id) { result in
                 responder.respond(APIContext.answer { (200, OperationJSON.operation(try result.get(), ctx.clock.wallClock)) })
             }
         }
 
         router.addDeferred(.get, "/v1/targets/{target}") { request, responder in
-            let checked = APIContext.check { () throws(SextonError) -> String in
+            let name = APIContext.check(answering: responder) { () throws(SextonError) -> String in
                 let name = request.pathParameters["target"] ?? ""
                 try OperationRequest.checkTarget(name)
                 return name
             }
-            guard case .passed(let name) = checked else { return responder.respond(checked.refusal!) }
+            guard let name else { return }
             ctx.store.target(name) { result in
                 responder.respond(APIContext.answer {
                     let report = try result.get()
@@ -93,7 +93,7 @@ enum APIRoutes {
         }
 
         router.addDeferred(.get, "/v1/zombies") { request, responder in
-            let checked = APIContext.check { () throws(SextonError) -> ZombieQuery in
+            let query = APIContext.check(answering: responder) { () throws(SextonError) -> ZombieQuery in
                 var query = ZombieQuery()
                 if let text = try request.singleQuery("limit") {
                     guard let value = Int(text), (1...1000).contains(value) else {
@@ -106,7 +106,7 @@ enum APIRoutes {
                 query.targetType = try request.singleQuery("target_type").flatMap { $0.isEmpty ? nil : $0 }
                 return query
             }
-            guard case .passed(let query) = checked else { return responder.respond(checked.refusal!) }
+            guard let query else { return }
             ctx.store.zombies(query) { result in
                 responder.respond(APIContext.answer {
                     let zombies = try result.get()
@@ -126,13 +126,13 @@ enum APIRoutes {
         _ make: (JSONValue?) throws -> Transition
     ) {
         let id = request.pathParameters["id"]
-        let checked = APIContext.check(id: id) { () throws -> (String, Transition) in
+        let checked = APIContext.check(id: id, answering: responder) { () throws -> (String, Transition) in
             let id = try request.pathID()
             let body = try RequestBody.object(request, optional: !takesBody)
             if !takesBody, let body { _ = try JSONFields(body, allowed: []) }
             return (id, try make(body))
         }
-        guard case .passed(let (checkedID, transition)) = checked else { return responder.respond(checked.refusal!) }
+        guard case let (checkedID, transition)? = checked else { return }
         ctx.store.apply(transition, to: checkedID) { result in
             responder.respond(APIContext.answer(id: id) { (200, OperationJSON.operation(try result.get(), ctx.clock.wallClock)) })
         }

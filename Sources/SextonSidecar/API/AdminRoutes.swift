@@ -5,15 +5,12 @@ import SextonHTTP
 enum AdminRoutes {
     static func add(to router: inout Router, _ ctx: APIContext) {
         router.addDeferred(.post, "/admin/cleanup") { request, responder in
-            let checked = APIContext.check {
+            let checked = APIContext.check(answering: responder) {
                 try authorize(request, ctx)
                 if let body = try RequestBody.object(request, optional: true) { _ = try JSONFields(body, allowed: []) }
                 return (try flag("dry_run", request), try flag("all", request))
             }
-            guard case .passed(let (dryRun, all)) = checked else {
-                if case .refused(let response) = checked { responder.respond(response) }
-                return
-            }
+            guard case let (dryRun, all)? = checked else { return }
             // A manual pass waits for the handlers of what it removes; the answer waits with it,
             // without holding a server thread.
             Task {

@@ -53,9 +53,7 @@ extension ValueParser where Value == Int {
     /// An integer written as one: `3`, or `3.0` as a JSON encoder may write it (JSON has one
     /// number type, and the API takes `3.0` wherever it takes `3`).
     static func integral(_ text: String) -> Int? {
-        if let value = Int(text) { return value }
-        guard let value = Double(text), value.isFinite, value == value.rounded(), abs(value) < 1e15 else { return nil }
-        return Int(value)
+        Int(text) ?? Double(text).flatMap { Int(exactly: $0) }
     }
 }
 
