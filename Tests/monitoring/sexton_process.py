@@ -15,9 +15,12 @@ def binary() -> str:
 
 
 class Sexton:
-    """`sexton serve` on free loopback ports; use as a context manager."""
+    """`sexton serve` on free loopback ports; use as a context manager. `command` runs the binary
+    some other way (from the container image, say)."""
 
-    def __init__(self, *args: str, config: str | None = None, env: dict | None = None):
+    def __init__(self, *args: str, config: str | None = None, env: dict | None = None,
+                 command: list[str] | None = None):
+        self.command = command or [binary()]
         self.args = ["serve", "--listen-api", "127.0.0.1:0", "--listen-telemetry", "127.0.0.1:0", *args]
         if config is not None:
             handle = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
@@ -29,7 +32,7 @@ class Sexton:
         self.api = self.telemetry = ""
 
     def __enter__(self) -> "Sexton":
-        self.proc = subprocess.Popen([binary(), *self.args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen([*self.command, *self.args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, env=self.env)
         threading.Thread(target=self._pump, daemon=True).start()
         deadline = time.monotonic() + 30

@@ -168,3 +168,8 @@ def test_the_example_configuration_passes_check_config(objects, tmp_path):
     path.write_text(text)
     result = subprocess.run([binary(), "check-config", str(path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_sidecar_runs_the_image_make_image_builds(sexton):
+    version = re.search(r'static let version = "(.+)"', (ROOT / "Sources/SextonTelemetry/BuildInfo.swift").read_text())
+    assert sexton["image"] == f"localhost/sexton:{version.group(1)}"
