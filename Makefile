@@ -53,7 +53,7 @@ image: deps
 	$(BUILDAH) bud -q --isolation chroot --build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION) -t $(IMAGE):latest $(IMAGE_SCRATCH)/context
 	rm -f $(IMAGE_SCRATCH)/sexton.oci.tar
 	$(BUILDAH) push -q $(IMAGE):$(VERSION) oci-archive:$(IMAGE_SCRATCH)/sexton.oci.tar:$(IMAGE):$(VERSION)
-	@echo "image $(IMAGE):$(VERSION): $$($(BUILDAH) images --format '{{.Size}}' $(IMAGE):$(VERSION)) unpacked, $$(du -m $(IMAGE_SCRATCH)/sexton.oci.tar | cut -f1) MB compressed"
+	@echo "image $(IMAGE):$(VERSION): $$($(BUILDAH) images --format '{{.Size}}' $(IMAGE):$(VERSION) | head -n1) unpacked, $$(du -m $(IMAGE_SCRATCH)/sexton.oci.tar | cut -f1) MB compressed"
 
 # Runs the sidecar with its demo workload: metrics on :9477, API on 127.0.0.1:7477.
 demo: build

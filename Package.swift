@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(
             name: "SextonPostgresTests",
             dependencies: [
-                "SextonPostgres",
+                "SextonPostgres", "SextonCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

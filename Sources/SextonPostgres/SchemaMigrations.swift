@@ -98,5 +98,9 @@ public enum SchemaMigrations {
             )
             """,
         ]),
+        Migration(version: 2, name: "entity indices", statements: [
+            // New entity indices store-wide, without a max() that two resolutions could race on.
+            "CREATE SEQUENCE {schema}.entity_indices AS integer MINVALUE 0 START 0",
+        ]),
     ]
 }

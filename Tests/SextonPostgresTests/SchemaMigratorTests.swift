@@ -38,9 +38,10 @@ import Testing
         let logger = logger
         try await cluster.withClient { client in
             try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
-            let next = Migration(version: 2, name: "an index", statements: ["CREATE INDEX targets_idle ON {schema}.targets (idle_since)"])
-            #expect(try await SchemaMigrator.migrate(client, schema: schema, migrations: SchemaMigrations.all + [next], logger: logger) == [2])
-            let broken = Migration(version: 3, name: "broken", statements: [
+            let latest = SchemaMigrations.all.last!.version
+            let next = Migration(version: latest + 1, name: "an index", statements: ["CREATE INDEX targets_idle ON {schema}.targets (idle_since)"])
+            #expect(try await SchemaMigrator.migrate(client, schema: schema, migrations: SchemaMigrations.all + [next], logger: logger) == [latest + 1])
+            let broken = Migration(version: latest + 2, name: "broken", statements: [
                 "CREATE TABLE {schema}.half_done (x int)", "SELECT no_such_function()",
             ])
             await #expect(throws: (any Error).self) {
@@ -53,7 +54,7 @@ import Testing
             #expect(leftovers == [0])
             let versions = try await client.query("SELECT max(version) FROM other_app.schema_migrations", logger: logger)
                 .decode(Int.self).reduce(into: []) { $0.append($1) }
-            #expect(versions == [2])
+            #expect(versions == [latest + 1])
             // The default schema is untouched by another one's migrations.
             let sexton = try await client.query("SELECT count(*)::int FROM information_schema.schemata WHERE schema_name = 'sexton'", logger: logger)
                 .decode(Int.self).reduce(into: []) { $0.append($1) }

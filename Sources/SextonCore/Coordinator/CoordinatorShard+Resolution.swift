@@ -14,7 +14,8 @@ extension CoordinatorShard {
 
         // Members are in submission order, so on a tie the earlier one (lower sequence) stays.
         var candidate: Members.Index?
-        for index in members.indices where members[index].accepts(version: version) {
+        for index in members.indices
+        where ResolutionRule.accepts(expectedVersion: members[index].expectedVersion, version: version) {
             if let best = candidate, !outranks(members[index].operation, members[best].operation) { continue }
             candidate = index
         }
@@ -26,19 +27,22 @@ extension CoordinatorShard {
         if let candidate {
             let handle = members[candidate].operation
             let slot = ops.slot(of: handle)!
-            if let holder {
-                if now - ops[holder].admittedAt < timings.grace {
-                    othersReason = .gracePeriod
-                } else if ops[holder].status == .executing && timings.protectExecuting {
-                    othersReason = .executingProtected
-                } else if ops[slot].effectivePriority > ops[holder].effectivePriority {
-                    preempt(holder, by: ops[slot].id.external, target: &target, now: now, effects: &effects)
-                    admittedIndex = candidate
-                } else {
-                    othersReason = .targetBusy
-                }
-            } else {
+            let holding = holder.map {
+                ResolutionRule.Holder(
+                    admittedAt: ops[$0].admittedAt, isExecuting: ops[$0].status == .executing,
+                    effectivePriority: ops[$0].effectivePriority)
+            }
+            switch ResolutionRule.verdict(
+                for: ops[slot].effectivePriority, holder: holding, now: now, grace: timings.grace,
+                protectExecuting: timings.protectExecuting)
+            {
+            case .admit:
                 admittedIndex = candidate
+            case .preempt:
+                preempt(holder!, by: ops[slot].id.external, target: &target, now: now, effects: &effects)
+                admittedIndex = candidate
+            case .keep(let reason):
+                othersReason = reason
             }
             if admittedIndex != nil {
                 entity = admit(slot, handle, target: &target, now: now)
@@ -58,7 +62,8 @@ extension CoordinatorShard {
                     reason: nil, winner: winnerID))
                 continue
             }
-            let reason = members[index].accepts(version: version) ? othersReason : .versionConflict
+            let reason = ResolutionRule.reason(
+                expectedVersion: members[index].expectedVersion, version: version, others: othersReason)
             rejectStaged(slot, handle, reason: reason, winner: winner, now: now)
             emit(index, Decision(
                 id: ops[slot].id.external, isAdmitted: false, ecsId: nil, target: name, targetVersion: version,
@@ -71,11 +76,9 @@ extension CoordinatorShard {
             batchSize: members.count, duration: started.map { ContinuousClock.now - $0 } ?? .zero, detected: detected)
     }
 
-    /// Higher effective priority first, then earlier submission (the caller breaks ties).
     private func outranks(_ a: EntityID, _ b: EntityID) -> Bool {
         let (x, y) = (ops[ops.slot(of: a)!], ops[ops.slot(of: b)!])
-        if x.effectivePriority != y.effectivePriority { return x.effectivePriority > y.effectivePriority }
-        return x.submittedAt < y.submittedAt
+        return ResolutionRule.outranks(x.effectivePriority, arrived: x.submittedAt, y.effectivePriority, arrived: y.submittedAt)
     }
 
     /// Creates the operation's registry entity.
@@ -122,8 +125,4 @@ extension CoordinatorShard {
         observer.preempted()
         endAsZombie(slot, .rejected, .preempted, target: &target, now: now, effects: &effects)
     }
-}
-
-extension StagedMember {
-    func accepts(version: Int) -> Bool { expectedVersion.map { $0 == version } ?? true }
 }

@@ -1,0 +1,258 @@
+import Logging
+import PostgresNIO
+import SextonCore
+
+/// The settings of the replica resolving a batch (CONTRACT §10: a batch is resolved under the
+/// settings of the replica that resolves it).
+public struct ResolutionSettings: Sendable {
+    public var stagingWindow: Duration
+    public var gracePeriod: Duration
+    public var protectExecuting: Bool
+    public var leaseTimeout: Duration
+    /// The strategy a zombie is queued with unless its operation names one.
+    public var zombieStrategy: String
+
+    public init(
+        stagingWindow: Duration, gracePeriod: Duration, protectExecuting: Bool, leaseTimeout: Duration,
+        zombieStrategy: String
+    ) {
+        self.stagingWindow = stagingWindow
+        self.gracePeriod = gracePeriod
+        self.protectExecuting = protectExecuting
+        self.leaseTimeout = leaseTimeout
+        self.zombieStrategy = zombieStrategy
+    }
+}
+
+/// Staging and resolution on the shared store (CONTRACT §2.3 across replicas). A submission is
+/// a row in `staged`, and the first one for a target opens its window on the database's clock.
+/// Whichever replica asks first after the window closes resolves the whole batch, under the
+/// target's row lock and with the core's `ResolutionRule`; the others find it decided. Every
+/// write checks the state it read in the same statement, so nothing is decided twice.
+public struct SharedStaging: Sendable {
+    public let schema: StoreSchema
+    public let settings: ResolutionSettings
+
+    public init(schema: StoreSchema, settings: ResolutionSettings) {
+        self.schema = schema
+        self.settings = settings
+    }
+
+    /// What asking for a target's resolution found.
+    public enum Resolution: Sendable, Equatable {
+        /// The window closes in this long (on the database's clock): ask again then.
+        case open(Duration)
+        /// This call resolved the batch: its decisions, in arrival order.
+        case resolved([Decision])
+        /// Nothing was staged: another replica resolved it.
+        case nothingStaged
+    }
+
+    /// Stages `request` as `id` (its parent's priority inherited) and opens the target's window
+    /// unless one is open; returns how long until the window closes.
+    public func stage(_ request: OperationRequest, id: String, on connection: PostgresConnection, logger: Logger) async throws -> Duration {
+        let s = schema.quoted
+        // The target row first: a resolution holding its lock finishes before this batch joins.
+        let window = Double(settings.stagingWindow.nanoseconds) / 1e9
+        let closesIn = try await connection.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO \(s).targets AS t (name, window_closes_at) VALUES ($1, now() + make_interval(secs => $2))
+            ON CONFLICT (name) DO UPDATE SET window_closes_at = coalesce(t.window_closes_at, excluded.window_closes_at)
+            RETURNING (extract(epoch FROM t.window_closes_at - now()) * 1e9)::int8
+            """, binds: binds(request.target, window)), logger: logger).decode(Int64.self).collect()
+        let inserted = try await connection.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO \(s).operations (id, target, target_type, op_type, priority, effective_priority, status,
+                parent, retry_of, retry_count, expected_version)
+            VALUES ($1, $2, $3, $4, $5,
+                greatest($5, (SELECT effective_priority FROM \(s).operations WHERE id = $6)), 'staged',
+                $6, $7, $8, $9)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING seq
+            """, binds: binds(
+                id, request.target, request.targetType, request.opType, request.priority.value, request.parent,
+                request.retryOf, request.retryCount, request.expectedVersion)),
+            logger: logger).decode(Int64.self).collect()
+        guard !inserted.isEmpty else {
+            throw SextonError(.conflict, "an operation with id \(id) is still live", field: "id")
+        }
+        return .nanoseconds(max(closesIn.first ?? 0, 0))
+    }
+
+    /// Resolves the target's batch if its window has closed, in one transaction.
+    public func resolve(target: String, on client: PostgresClient, logger: Logger) async throws -> Resolution {
+        try await client.withTransaction(logger: logger) { connection in
+            try await resolve(target: target, on: connection, logger: logger)
+        }
+    }
+
+    private func resolve(target: String, on connection: PostgresConnection, logger: Logger) async throws -> Resolution {
+        let s = schema.quoted
+        let locked = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT version, active_id, (extract(epoch FROM coalesce(window_closes_at, now()) - now()) * 1e9)::int8,
+                   (extract(epoch FROM now()) * 1e9)::int8
+            FROM \(s).targets WHERE name = $1 FOR UPDATE
+            """, binds: binds(target)), logger: logger).decode((Int, String?, Int64, Int64).self).collect()
+        guard let row = locked.first else { return .nothingStaged }
+        let (version, activeID, closesIn, now) = row
+        if closesIn > 0 { return .open(.nanoseconds(closesIn)) }
+
+        let staged = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT id, effective_priority, seq, expected_version FROM \(s).operations
+            WHERE target = $1 AND status = 'staged' ORDER BY seq
+            """, binds: binds(target)), logger: logger).decode((String, Int, Int64, Int?).self).collect()
+        guard !staged.isEmpty else {
+            try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(s).targets SET window_closes_at = NULL WHERE name = $1", binds: binds(target)), logger: logger)
+            return .nothingStaged
+        }
+
+        var holderID = activeID
+        var holder: ResolutionRule.Holder?
+        if let activeID {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+                SELECT (extract(epoch FROM admitted_at) * 1e9)::int8, status = 'executing', effective_priority,
+                       coalesce(lease_expires_at <= now(), false)
+                FROM \(s).operations WHERE id = $1
+                """, binds: binds(activeID)), logger: logger).decode((Int64, Bool, Int, Bool).self).collect()
+            if let row = rows.first {
+                let (admittedAt, executing, priority, leaseRanOut) = row
+                if leaseRanOut {
+                    try await endAsZombie(activeID, status: .expired, reason: nil, winner: nil, on: connection, logger: logger)
+                    holderID = nil
+                } else {
+                    holder = ResolutionRule.Holder(admittedAt: admittedAt, isExecuting: executing, effectivePriority: Priority(priority)!)
+                }
+            }
+        }
+
+        var candidate: Int?
+        for index in staged.indices
+        where ResolutionRule.accepts(expectedVersion: staged[index].3, version: version) {
+            if let best = candidate,
+               !ResolutionRule.outranks(
+                   Priority(staged[index].1)!, arrived: staged[index].2, Priority(staged[best].1)!, arrived: staged[best].2)
+            {
+                continue
+            }
+            candidate = index
+        }
+
+        var others = RejectReason.lostConflict
+        var admitted: Int?
+        var entity: EntityID?
+        if let candidate {
+            let winnerID = staged[candidate].0
+            switch ResolutionRule.verdict(
+                for: Priority(staged[candidate].1)!, holder: holder, now: now,
+                grace: settings.gracePeriod.nanoseconds, protectExecuting: settings.protectExecuting)
+            {
+            case .admit:
+                admitted = candidate
+            case .preempt:
+                try await endAsZombie(holderID!, status: .rejected, reason: .preempted, winner: winnerID, on: connection, logger: logger)
+                admitted = candidate
+            case .keep(let reason):
+                others = reason
+            }
+            if admitted != nil {
+                entity = try await admit(winnerID, on: connection, logger: logger)
+                holderID = winnerID
+            }
+        }
+
+        var decisions: [Decision] = []
+        for (index, member) in staged.enumerated() {
+            if index == admitted {
+                decisions.append(Decision(
+                    id: member.0, isAdmitted: true, ecsId: entity, target: target, targetVersion: version, reason: nil,
+                    winner: member.0))
+                continue
+            }
+            let reason = ResolutionRule.reason(expectedVersion: member.3, version: version, others: others)
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                UPDATE \(s).operations SET status = 'rejected', reason = $2, winner = $3, ended_at = now()
+                WHERE id = $1 AND status = 'staged'
+                """, binds: binds(member.0, reason.rawValue, holderID)), logger: logger)
+            decisions.append(Decision(
+                id: member.0, isAdmitted: false, ecsId: nil, target: target, targetVersion: version, reason: reason,
+                winner: holderID))
+        }
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            UPDATE \(s).targets SET active_id = $2, window_closes_at = NULL, fence = fence + 1 WHERE name = $1
+            """, binds: binds(target, holderID)), logger: logger)
+        return .resolved(decisions)
+    }
+
+    /// admitted → executing, fenced on the state it leaves: an operation preempted or expired
+    /// meanwhile (by any replica) is refused, with its status.
+    public func start(_ id: String, on client: PostgresClient, logger: Logger) async throws {
+        let s = schema.quoted
+        let started = try await client.query(PostgresQuery(unsafeSQL: """
+            UPDATE \(s).operations SET status = 'executing', started_at = now(), last_heartbeat_at = now(), fence = fence + 1
+            WHERE id = $1 AND status = 'admitted' AND (lease_expires_at IS NULL OR lease_expires_at > now())
+            RETURNING id
+            """, binds: binds(id)), logger: logger).decode(String.self).collect()
+        guard started.isEmpty else { return }
+        let status = try await client.query(PostgresQuery(unsafeSQL: "SELECT status FROM \(s).operations WHERE id = $1", binds: binds(id)),
+                                            logger: logger).decode(String.self).collect()
+        guard let status = status.first.flatMap(OperationStatus.init(rawValue:)) else {
+            throw SextonError(.notFound, "no operation \(id)")
+        }
+        throw SextonError(.conflict, "cannot start operation \(id): it is \(status.rawValue), not admitted", operationStatus: status)
+    }
+
+    /// Admits a staged operation: a registry entity (a freed index reused with its generation
+    /// bumped, else a new one) and its lease.
+    private func admit(_ id: String, on connection: PostgresConnection, logger: Logger) async throws -> EntityID {
+        let s = schema.quoted
+        var entity = try await connection.query(PostgresQuery(unsafeSQL: """
+            UPDATE \(s).entities SET holder = $1, generation = generation + 1
+            WHERE index = (SELECT index FROM \(s).entities WHERE holder IS NULL ORDER BY index LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING index, generation
+            """, binds: binds(id)), logger: logger).decode((Int, Int).self).collect().first
+        if entity == nil {
+            entity = try await connection.query(PostgresQuery(unsafeSQL: """
+                INSERT INTO \(s).entities (index, generation, holder) VALUES (nextval('\(s).entity_indices'), 0, $1)
+                RETURNING index, generation
+                """, binds: binds(id)), logger: logger).decode((Int, Int).self).collect().first
+        }
+        let (index, generation) = entity!
+        let lease = Double(settings.leaseTimeout.nanoseconds) / 1e9
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            UPDATE \(s).operations SET status = 'admitted', admitted_at = now(), in_registry = true,
+                entity_index = $2, entity_generation = $3,
+                lease_expires_at = CASE WHEN $4 > 0 THEN now() + make_interval(secs => $4) END, fence = fence + 1
+            WHERE id = $1 AND status = 'staged'
+            """, binds: binds(id, index, generation, lease)), logger: logger)
+        return EntityID(index: UInt32(index), generation: UInt32(generation))
+    }
+
+    /// Ends an active operation as a zombie: it keeps its entity until the cleanup removes it.
+    private func endAsZombie(
+        _ id: String, status: OperationStatus, reason: RejectReason?, winner: String?,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let s = schema.quoted
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            WITH ended AS (
+                UPDATE \(s).operations SET status = $2, reason = $3, winner = $4, ended_at = now(), fence = fence + 1
+                WHERE id = $1 AND status IN ('admitted', 'executing')
+                RETURNING id, target, target_type, coalesce(cleanup ->> 'strategy', $5) AS strategy, ended_at)
+            INSERT INTO \(s).zombies (operation_id, target, target_type, strategy, ended_at)
+            SELECT id, target, target_type, strategy, ended_at FROM ended
+            """, binds: binds(id, status.rawValue, reason?.rawValue, winner, settings.zombieStrategy)),
+            logger: logger)
+    }
+
+    private func binds(_ values: (any PostgresNonThrowingEncodable & Sendable)?...) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        for value in values {
+            if let value { bindings.append(value) } else { bindings.appendNull() }
+        }
+        return bindings
+    }
+}
+
+extension AsyncSequence {
+    func collect() async throws -> [Element] {
+        try await reduce(into: []) { $0.append($1) }
+    }
+}
