@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "SextonSidecar",
             dependencies: [
-                "SextonCore", "SextonHTTP", "SextonTelemetry",
+                "SextonCore", "SextonHTTP", "SextonTelemetry", "SextonPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),

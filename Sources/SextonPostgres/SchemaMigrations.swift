@@ -98,9 +98,11 @@ public enum SchemaMigrations {
             )
             """,
         ]),
-        Migration(version: 2, name: "entity indices", statements: [
+        Migration(version: 2, name: "entity indices and open windows", statements: [
             // New entity indices store-wide, without a max() that two resolutions could race on.
             "CREATE SEQUENCE {schema}.entity_indices AS integer MINVALUE 0 START 0",
+            // Open windows, for the sweep that resolves those whose submitter's replica died.
+            "CREATE INDEX targets_open_windows ON {schema}.targets (window_closes_at) WHERE window_closes_at IS NOT NULL",
         ]),
     ]
 }

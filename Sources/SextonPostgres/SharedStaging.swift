@@ -58,7 +58,7 @@ public struct SharedStaging: Sendable {
             INSERT INTO \(s).targets AS t (name, window_closes_at) VALUES ($1, now() + make_interval(secs => $2))
             ON CONFLICT (name) DO UPDATE SET window_closes_at = coalesce(t.window_closes_at, excluded.window_closes_at)
             RETURNING (extract(epoch FROM t.window_closes_at - now()) * 1e9)::int8
-            """, binds: binds(request.target, window)), logger: logger).decode(Int64.self).collect()
+            """, binds: bindings(request.target, window)), logger: logger).decode(Int64.self).collect()
         let inserted = try await connection.query(PostgresQuery(unsafeSQL: """
             INSERT INTO \(s).operations (id, target, target_type, op_type, priority, effective_priority, status,
                 parent, retry_of, retry_count, expected_version)
@@ -67,7 +67,7 @@ public struct SharedStaging: Sendable {
                 $6, $7, $8, $9)
             ON CONFLICT (id) DO NOTHING
             RETURNING seq
-            """, binds: binds(
+            """, binds: bindings(
                 id, request.target, request.targetType, request.opType, request.priority.value, request.parent,
                 request.retryOf, request.retryCount, request.expectedVersion)),
             logger: logger).decode(Int64.self).collect()
@@ -80,27 +80,33 @@ public struct SharedStaging: Sendable {
     /// Resolves the target's batch if its window has closed, in one transaction.
     public func resolve(target: String, on client: PostgresClient, logger: Logger) async throws -> Resolution {
         try await client.withTransaction(logger: logger) { connection in
-            try await resolve(target: target, on: connection, logger: logger)
+            try await resolve(target: target, closedOnly: true, on: connection, logger: logger)
         }
     }
 
-    private func resolve(target: String, on connection: PostgresConnection, logger: Logger) async throws -> Resolution {
+    /// Resolves what is staged for the target now, window or not (an explicit batch), on the
+    /// caller's transaction.
+    public func resolveNow(target: String, on connection: PostgresConnection, logger: Logger) async throws -> Resolution {
+        try await resolve(target: target, closedOnly: false, on: connection, logger: logger)
+    }
+
+    private func resolve(target: String, closedOnly: Bool, on connection: PostgresConnection, logger: Logger) async throws -> Resolution {
         let s = schema.quoted
         let locked = try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT version, active_id, (extract(epoch FROM coalesce(window_closes_at, now()) - now()) * 1e9)::int8,
                    (extract(epoch FROM now()) * 1e9)::int8
             FROM \(s).targets WHERE name = $1 FOR UPDATE
-            """, binds: binds(target)), logger: logger).decode((Int, String?, Int64, Int64).self).collect()
+            """, binds: bindings(target)), logger: logger).decode((Int, String?, Int64, Int64).self).collect()
         guard let row = locked.first else { return .nothingStaged }
         let (version, activeID, closesIn, now) = row
-        if closesIn > 0 { return .open(.nanoseconds(closesIn)) }
+        if closedOnly && closesIn > 0 { return .open(.nanoseconds(closesIn)) }
 
         let staged = try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT id, effective_priority, seq, expected_version FROM \(s).operations
             WHERE target = $1 AND status = 'staged' ORDER BY seq
-            """, binds: binds(target)), logger: logger).decode((String, Int, Int64, Int?).self).collect()
+            """, binds: bindings(target)), logger: logger).decode((String, Int, Int64, Int?).self).collect()
         guard !staged.isEmpty else {
-            try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(s).targets SET window_closes_at = NULL WHERE name = $1", binds: binds(target)), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(s).targets SET window_closes_at = NULL WHERE name = $1", binds: bindings(target)), logger: logger)
             return .nothingStaged
         }
 
@@ -111,7 +117,7 @@ public struct SharedStaging: Sendable {
                 SELECT (extract(epoch FROM admitted_at) * 1e9)::int8, status = 'executing', effective_priority,
                        coalesce(lease_expires_at <= now(), false)
                 FROM \(s).operations WHERE id = $1
-                """, binds: binds(activeID)), logger: logger).decode((Int64, Bool, Int, Bool).self).collect()
+                """, binds: bindings(activeID)), logger: logger).decode((Int64, Bool, Int, Bool).self).collect()
             if let row = rows.first {
                 let (admittedAt, executing, priority, leaseRanOut) = row
                 if leaseRanOut {
@@ -170,33 +176,15 @@ public struct SharedStaging: Sendable {
             try await connection.query(PostgresQuery(unsafeSQL: """
                 UPDATE \(s).operations SET status = 'rejected', reason = $2, winner = $3, ended_at = now()
                 WHERE id = $1 AND status = 'staged'
-                """, binds: binds(member.0, reason.rawValue, holderID)), logger: logger)
+                """, binds: bindings(member.0, reason.rawValue, holderID)), logger: logger)
             decisions.append(Decision(
                 id: member.0, isAdmitted: false, ecsId: nil, target: target, targetVersion: version, reason: reason,
                 winner: holderID))
         }
         try await connection.query(PostgresQuery(unsafeSQL: """
             UPDATE \(s).targets SET active_id = $2, window_closes_at = NULL, fence = fence + 1 WHERE name = $1
-            """, binds: binds(target, holderID)), logger: logger)
+            """, binds: bindings(target, holderID)), logger: logger)
         return .resolved(decisions)
-    }
-
-    /// admitted → executing, fenced on the state it leaves: an operation preempted or expired
-    /// meanwhile (by any replica) is refused, with its status.
-    public func start(_ id: String, on client: PostgresClient, logger: Logger) async throws {
-        let s = schema.quoted
-        let started = try await client.query(PostgresQuery(unsafeSQL: """
-            UPDATE \(s).operations SET status = 'executing', started_at = now(), last_heartbeat_at = now(), fence = fence + 1
-            WHERE id = $1 AND status = 'admitted' AND (lease_expires_at IS NULL OR lease_expires_at > now())
-            RETURNING id
-            """, binds: binds(id)), logger: logger).decode(String.self).collect()
-        guard started.isEmpty else { return }
-        let status = try await client.query(PostgresQuery(unsafeSQL: "SELECT status FROM \(s).operations WHERE id = $1", binds: binds(id)),
-                                            logger: logger).decode(String.self).collect()
-        guard let status = status.first.flatMap(OperationStatus.init(rawValue:)) else {
-            throw SextonError(.notFound, "no operation \(id)")
-        }
-        throw SextonError(.conflict, "cannot start operation \(id): it is \(status.rawValue), not admitted", operationStatus: status)
     }
 
     /// Admits a staged operation: a registry entity (a freed index reused with its generation
@@ -207,12 +195,12 @@ public struct SharedStaging: Sendable {
             UPDATE \(s).entities SET holder = $1, generation = generation + 1
             WHERE index = (SELECT index FROM \(s).entities WHERE holder IS NULL ORDER BY index LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING index, generation
-            """, binds: binds(id)), logger: logger).decode((Int, Int).self).collect().first
+            """, binds: bindings(id)), logger: logger).decode((Int, Int).self).collect().first
         if entity == nil {
             entity = try await connection.query(PostgresQuery(unsafeSQL: """
                 INSERT INTO \(s).entities (index, generation, holder) VALUES (nextval('\(s).entity_indices'), 0, $1)
                 RETURNING index, generation
-                """, binds: binds(id)), logger: logger).decode((Int, Int).self).collect().first
+                """, binds: bindings(id)), logger: logger).decode((Int, Int).self).collect().first
         }
         let (index, generation) = entity!
         let lease = Double(settings.leaseTimeout.nanoseconds) / 1e9
@@ -221,12 +209,13 @@ public struct SharedStaging: Sendable {
                 entity_index = $2, entity_generation = $3,
                 lease_expires_at = CASE WHEN $4 > 0 THEN now() + make_interval(secs => $4) END, fence = fence + 1
             WHERE id = $1 AND status = 'staged'
-            """, binds: binds(id, index, generation, lease)), logger: logger)
+            """, binds: bindings(id, index, generation, lease)), logger: logger)
         return EntityID(index: UInt32(index), generation: UInt32(generation))
     }
 
     /// Ends an active operation as a zombie: it keeps its entity until the cleanup removes it.
-    private func endAsZombie(
+    /// The caller holds the target's row lock and frees or hands on the target.
+    func endAsZombie(
         _ id: String, status: OperationStatus, reason: RejectReason?, winner: String?,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
@@ -238,21 +227,7 @@ public struct SharedStaging: Sendable {
                 RETURNING id, target, target_type, coalesce(cleanup ->> 'strategy', $5) AS strategy, ended_at)
             INSERT INTO \(s).zombies (operation_id, target, target_type, strategy, ended_at)
             SELECT id, target, target_type, strategy, ended_at FROM ended
-            """, binds: binds(id, status.rawValue, reason?.rawValue, winner, settings.zombieStrategy)),
+            """, binds: bindings(id, status.rawValue, reason?.rawValue, winner, settings.zombieStrategy)),
             logger: logger)
-    }
-
-    private func binds(_ values: (any PostgresNonThrowingEncodable & Sendable)?...) -> PostgresBindings {
-        var bindings = PostgresBindings()
-        for value in values {
-            if let value { bindings.append(value) } else { bindings.appendNull() }
-        }
-        return bindings
-    }
-}
-
-extension AsyncSequence {
-    func collect() async throws -> [Element] {
-        try await reduce(into: []) { $0.append($1) }
     }
 }

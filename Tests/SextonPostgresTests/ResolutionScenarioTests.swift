@@ -135,7 +135,7 @@ final class DroppedZombies: ZombieSink {
                         return
                     }
                     #expect(decisions.map(\.isAdmitted) == [true])
-                    if holder.executing { try await staging.start("h", on: client, logger: logger) }
+                    if holder.executing { try await SharedLifecycle(staging: staging).apply(.start, to: "h", on: client, logger: logger) }
                 }
                 try await stage(scenario.batch.enumerated().map { index, member in
                     OperationRequest(id: "b\(index)", target: "t", priority: member.0, expectedVersion: member.1)

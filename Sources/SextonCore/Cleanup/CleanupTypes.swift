@@ -92,4 +92,11 @@ public struct TrackedZombie: Sendable, Equatable {
     public var cleanupAt: Timestamp?
     /// Consecutive handler failures so far.
     public var failedAttempts: Int
+
+    public init(zombie: Zombie, strategy: StrategyLabel, cleanupAt: Timestamp?, failedAttempts: Int) {
+        self.zombie = zombie
+        self.strategy = strategy
+        self.cleanupAt = cleanupAt
+        self.failedAttempts = failedAttempts
+    }
 }

@@ -26,6 +26,35 @@ public struct OperationView: Sendable, Equatable {
     public var winner: String?
     /// The error reported with a failed completion.
     public var error: String?
+
+    public init(
+        id: String, target: String, targetType: String, opType: String, priority: Priority, effectivePriority: Priority,
+        status: OperationStatus, reason: RejectReason?, submittedAt: Timestamp, admittedAt: Timestamp?,
+        startedAt: Timestamp?, lastHeartbeatAt: Timestamp?, endedAt: Timestamp?, ecsId: EntityID?, inRegistry: Bool,
+        isZombie: Bool, parent: String?, retryOf: String?, retryCount: Int, winner: String?, error: String?
+    ) {
+        self.id = id
+        self.target = target
+        self.targetType = targetType
+        self.opType = opType
+        self.priority = priority
+        self.effectivePriority = effectivePriority
+        self.status = status
+        self.reason = reason
+        self.submittedAt = submittedAt
+        self.admittedAt = admittedAt
+        self.startedAt = startedAt
+        self.lastHeartbeatAt = lastHeartbeatAt
+        self.endedAt = endedAt
+        self.ecsId = ecsId
+        self.inRegistry = inRegistry
+        self.isZombie = isZombie
+        self.parent = parent
+        self.retryOf = retryOf
+        self.retryCount = retryCount
+        self.winner = winner
+        self.error = error
+    }
 }
 
 /// One target (`GET /v1/targets/{target}`); zombies come from the cleanup engine.
@@ -34,6 +63,13 @@ public struct TargetView: Sendable, Equatable {
     public var version: Int
     public var active: OperationView?
     public var staged: Int
+
+    public init(target: String, version: Int, active: OperationView?, staged: Int) {
+        self.target = target
+        self.version = version
+        self.active = active
+        self.staged = staged
+    }
 }
 
 extension CoordinatorShard {

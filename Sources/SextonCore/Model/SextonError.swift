@@ -11,6 +11,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case unsupportedMediaType = "unsupported_media_type"
     case stagingFull = "staging_full"
     case shuttingDown = "shutting_down"
+    /// The shared store (CONTRACT §10) cannot be reached: nothing was applied.
+    case storeUnavailable = "store_unavailable"
 }
 
 /// An error a caller caused. `field` names the offending input; `operationStatus` and

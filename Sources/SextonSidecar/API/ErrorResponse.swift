@@ -16,7 +16,7 @@ enum ErrorResponse {
         case .conflict: 409
         case .payloadTooLarge: 413
         case .unsupportedMediaType: 415
-        case .stagingFull, .shuttingDown: 503
+        case .stagingFull, .shuttingDown, .storeUnavailable: 503
         }
     }
 
@@ -38,7 +38,7 @@ enum ErrorResponse {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         switch error.code {
         case .unauthenticated: headers.set("WWW-Authenticate", "Bearer")
-        case .stagingFull, .shuttingDown: headers.set("Retry-After", retryAfterSeconds)
+        case .stagingFull, .shuttingDown, .storeUnavailable: headers.set("Retry-After", retryAfterSeconds)
         default: break
         }
         return Response(status: status(of: error.code), headers: headers, body: JSONValue.object(members).serialized)

@@ -37,6 +37,13 @@ enum ConfigurationKeys {
                 .value("memory.cgroup_root", .text, \.memory.cgroupRoot),
                 .value("memory.meminfo", .text, \.memory.meminfo),
                 .value("shutdown_timeout", .duration, \.shutdownTimeout),
+                .value("store.backend", .oneOf, \.store.backend),
+                .value("store.replica", .textOrEmpty, \.store.replica),
+                .value("store.postgres.url", .postgresURL, \.store.postgres.url),
+                .value("store.postgres.password_file", .textOrEmpty, \.store.postgres.passwordFile),
+                .value("store.postgres.schema", .text, \.store.postgres.schema),
+                .value("store.postgres.max_connections", .integer, \.store.postgres.maxConnections),
+                .value("store.postgres.connect_timeout", .duration, \.store.postgres.connectTimeout),
             ]
     }
 

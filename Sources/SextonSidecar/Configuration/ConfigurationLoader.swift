@@ -15,6 +15,7 @@ public enum ConfigurationLoader {
     /// The admin token itself; it wins over `admin.token_file`. There is deliberately no
     /// file key or flag for the token: a flag would show in `ps`.
     public static let adminTokenVariable = "SEXTON_ADMIN_TOKEN"
+    public static let storePasswordVariable = "SEXTON_STORE_POSTGRES_PASSWORD"
     static let environmentPrefix = "SEXTON_"
 
     /// `file` nil means defaults, the environment and flags only. `arguments` are configuration
@@ -59,6 +60,7 @@ public enum ConfigurationLoader {
         // not stop the sidecar, but a misspelt one is still reported at start.
         config.warnings = unknownVariables(environment, settings: settings).map(\.description)
         errors.issues += policyIssues + handlerIssues + resolveToken(&config, environment: environment)
+            + resolveStorePassword(&config, environment: environment)
         // The checks see parsed values; an error shows the value as it was written (`48h`, not
         // its canonical `2d`).
         errors.issues += config.validate().map { issue in
@@ -93,7 +95,7 @@ public enum ConfigurationLoader {
     /// `SEXTON_*` variables that name no key are errors, like unknown keys in the file. Their
     /// values are not shown: a mistyped token variable would otherwise print the token.
     private static func unknownVariables<Root>(_ environment: [String: String], settings: [Setting<Root>]) -> [ConfigIssue] {
-        let known = Set(settings.map { environmentName(forKey: $0.key) } + [adminTokenVariable])
+        let known = Set(settings.map { environmentName(forKey: $0.key) } + [adminTokenVariable, storePasswordVariable])
         let unknown = environment.keys.filter { $0.hasPrefix(environmentPrefix) && !known.contains($0) && !isServiceLink($0) }
         return unknown.sorted().map { name in
             let allowed = "SEXTON_ variables naming configuration keys"
@@ -121,5 +123,26 @@ public enum ConfigurationLoader {
         }
         config.admin.token = AdminToken(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         return config.admin.token == nil ? [ConfigIssue(key: "admin.token_file", value: path, allowed: "a file holding a non-empty token")] : []
+    }
+
+    /// The database password: `SEXTON_STORE_POSTGRES_PASSWORD`, else the trimmed contents of
+    /// `store.postgres.password_file`, else the URL's own.
+    private static func resolveStorePassword(_ config: inout SextonConfiguration, environment: [String: String]) -> [ConfigIssue] {
+        var postgres = config.store.postgres
+        defer { config.store.postgres = postgres }
+        if let text = environment[storePasswordVariable] {
+            postgres.password = StorePassword(text)
+            return postgres.password == nil ? [ConfigIssue(key: storePasswordVariable, value: "", allowed: "a non-empty password")] : []
+        }
+        if !postgres.passwordFile.isEmpty {
+            guard let data = FileManager.default.contents(atPath: postgres.passwordFile) else {
+                return [ConfigIssue(key: "store.postgres.password_file", value: postgres.passwordFile, allowed: "a readable file holding the password")]
+            }
+            postgres.password = StorePassword(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            return postgres.password == nil
+                ? [ConfigIssue(key: "store.postgres.password_file", value: postgres.passwordFile, allowed: "a file holding a non-empty password")] : []
+        }
+        postgres.password = postgres.endpoint?.password.flatMap(StorePassword.init)
+        return []
     }
 }

@@ -5,11 +5,12 @@ extension SextonConfiguration {
     static let redacted = EffectiveValue.string("<redacted>")
 
     /// The configuration in effect, shaped like the YAML file (snake_case keys, Prometheus
-    /// durations). Policies show the cleanup keys they resolve to; the admin token and webhook
-    /// header values are redacted.
+    /// durations). Policies show the cleanup keys they resolve to; the admin token, the store's
+    /// password (and the URL's) and webhook header values are redacted.
     public var effective: EffectiveValue {
         var value = ConfigurationKeys.all.render(self)
         value.set(admin.token == nil ? .null : Self.redacted, at: ["admin", "token"])
+        value.set(store.postgres.password == nil ? .null : Self.redacted, at: ["store", "postgres", "password"])
         value.set(.object(policies.keys.reduce(into: [:]) { object, opType in
             object[opType] = ConfigurationKeys.policy.render(cleanupConfig(forOpType: opType))
         }), at: ["policies"])

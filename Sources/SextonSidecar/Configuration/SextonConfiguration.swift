@@ -15,6 +15,7 @@ public struct SextonConfiguration: Sendable, Equatable, CustomStringConvertible 
     public var limits = LimitsConfig()
     public var memory = MemoryConfig()
     public var shutdownTimeout: Duration = .seconds(10)
+    public var store = StoreConfig()
     /// Problems that do not stop the sidecar (unknown `SEXTON_*` variables); `serve` logs them.
     public var warnings: [String] = []
 
@@ -44,6 +45,7 @@ public struct SextonConfiguration: Sendable, Equatable, CustomStringConvertible 
         check.absorb(health.validate())
         check.absorb(limits.validate())
         check.check("shutdown_timeout", shutdownTimeout, in: .zero ... .seconds(600))
+        check.absorb(store.validate())
         return check.issues
     }
 

@@ -15,6 +15,8 @@ public final class SidecarCore: Sendable {
     public let clock: any SextonClock
     /// The core's loops, in the order they start; they stop in the reverse order.
     let loops: [BackgroundWork]
+    /// The shared store, when `store.backend` is postgres.
+    let shared: SharedStore?
     private let evaluator: HealthEvaluator
     private let phaseValue = Atomic(Phase.starting.rawValue)
 
@@ -37,9 +39,18 @@ public final class SidecarCore: Sendable {
             observer: observer.map { CoordinatorObservers(all: [metrics, $0]) as any CoordinatorObserver } ?? metrics)
         self.coordinator = coordinator
         engine.attach(remover: coordinator)
-        store = MemoryOperationStore(coordinator: coordinator, engine: engine)
         let engine = self.engine
-        loops = [
+        switch configuration.store.backend {
+        case .memory:
+            shared = nil
+            store = MemoryOperationStore(coordinator: coordinator, engine: engine)
+        case .postgres:
+            let shared = SharedStore(configuration: configuration, clock: clock, logger: logger)
+            self.shared = shared
+            store = shared.store
+        }
+        // The store's pool first, so it is the last to stop.
+        loops = (shared?.loops ?? []) + [
             BackgroundWork("staging-timers") { await timers.run() },
             BackgroundWork("maintenance") { await coordinator.runMaintenance() },
             BackgroundWork("cleanup") { await engine.run() },
@@ -86,6 +97,6 @@ public final class SidecarCore: Sendable {
         readings.health = health
         return SidecarSnapshot(
             phase: phase, workersAlive: phase == .shuttingDown || loops.allSatisfy(\.isAlive), readings: readings, health: health,
-            failedHandlers: e.failedHandlers)
+            failedHandlers: e.failedHandlers, store: shared.map { .init(failure: $0.unavailable) })
     }
 }

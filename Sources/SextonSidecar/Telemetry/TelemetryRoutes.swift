@@ -37,7 +37,7 @@ enum TelemetryRoutes {
             ProbeCheck("startup", failure: s.phase == .starting ? "still starting" : nil),
             ProbeCheck("shutdown", failure: s.phase == .shuttingDown ? "shutting down" : nil),
             ProbeCheck("staging", failure: s.health.checks[.staging]?.state == .fail ? s.health.checks[.staging]?.message : nil),
-        ])
+        ] + (s.store.map { [ProbeCheck("store", failure: $0.failure)] } ?? []))
     }
 
     private static func probe(_ report: ProbeReport, _ request: Request) -> Response {

@@ -1,0 +1,250 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SextonCore
+
+/// `store.backend: postgres` (CONTRACT §10): every replica on the same database and schema is
+/// one coordinator. Each call runs as a task on the pool and answers through `done`; a
+/// submission waits out its target's window on the database's clock, then resolves the batch
+/// or, when another replica got there first, reads the decision it wrote.
+public final class PostgresOperationStore: OperationStore {
+    public let client: PostgresClient
+    public let staging: SharedStaging
+    public let lifecycle: SharedLifecycle
+    /// How long one round with the database may take before the call answers
+    /// `store_unavailable` (`store.postgres.connect_timeout`).
+    public let deadline: Duration
+    private let clock: any SextonClock
+    private let logger: Logger
+
+    public init(client: PostgresClient, staging: SharedStaging, deadline: Duration, clock: any SextonClock, logger: Logger) {
+        self.client = client
+        self.staging = staging
+        lifecycle = SharedLifecycle(staging: staging)
+        self.deadline = deadline
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public var leaseTimeout: Duration { staging.settings.leaseTimeout }
+
+    public func submit(_ request: OperationRequest, _ done: @escaping Done<Decision>) {
+        Task {
+            do {
+                done(.success(try await submitNow(request)))
+            } catch {
+                done(.failure(Self.sextonError(error)))
+            }
+        }
+    }
+
+    public func submitBatch(_ requests: [OperationRequest], _ done: @escaping @Sendable ([Result<Decision, SextonError>]) -> Void) {
+        Task {
+            var results = [Result<Decision, SextonError>?](repeating: nil, count: requests.count)
+            var byTarget: [String: [(Int, OperationRequest, String)]] = [:]
+            for (position, request) in requests.enumerated() {
+                do throws(SextonError) {
+                    try request.validate()
+                    byTarget[request.target, default: []].append((position, request, request.id ?? Self.newID()))
+                } catch {
+                    results[position] = .failure(error)
+                }
+            }
+            for (target, members) in byTarget {
+                do {
+                    let decisions = try await withDeadline(deadline) { [client, staging, logger] in try await client.withTransaction(logger: logger) { connection in
+                        for (_, request, id) in members {
+                            _ = try await staging.stage(request, id: id, on: connection, logger: logger)
+                        }
+                        guard case .resolved(let decisions) = try await staging.resolveNow(target: target, on: connection, logger: logger) else {
+                            return [Decision]()
+                        }
+                        return decisions
+                    } }
+                    for (position, _, id) in members {
+                        results[position] = decisions.first { $0.id == id }.map { .success($0) } ?? .failure(SextonError(.notFound, "no decision for \(id)"))
+                    }
+                } catch {
+                    for (position, _, _) in members { results[position] = .failure(Self.sextonError(error)) }
+                }
+            }
+            done(results.map { $0! })
+        }
+    }
+
+    public func apply(_ transition: Transition, to id: String, _ done: @escaping Done<OperationView>) {
+        run(done) {
+            try await self.lifecycle.apply(transition, to: id, on: self.client, logger: self.logger)
+            return try await self.view(id)
+        }
+    }
+
+    public func operation(_ id: String, _ done: @escaping Done<OperationView>) {
+        run(done) { try await self.view(id) }
+    }
+
+    public func target(_ name: String, _ done: @escaping Done<TargetReport>) {
+        run(done) {
+            let s = self.staging.schema.quoted
+            let rows = try await self.client.query(PostgresQuery(unsafeSQL: """
+                SELECT t.version, t.active_id, (SELECT count(*)::int FROM \(s).operations o WHERE o.target = t.name AND o.status = 'staged')
+                FROM \(s).targets t WHERE t.name = $1
+                """, binds: bindings(name)), logger: self.logger).decode((Int, String?, Int).self).collect()
+            let (version, active, staged) = rows.first ?? (0, nil, 0)
+            let view = try await active.asyncMap { try await self.view($0) }
+            let zombies = try await self.zombieList(ZombieQuery(target: name, limit: 1000))
+            return TargetReport(target: TargetView(target: name, version: version, active: view, staged: staged), zombies: zombies)
+        }
+    }
+
+    public func zombies(_ query: ZombieQuery, _ done: @escaping Done<[TrackedZombie]>) {
+        run(done) { try await self.zombieList(query) }
+    }
+
+    /// Resolves windows that closed over a second ago and are still open: their submitters'
+    /// replica went away between staging and resolving. How many it resolved.
+    public func resolveOverdueWindows(limit: Int) async throws -> Int {
+        let s = staging.schema.quoted
+        let overdue = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT name FROM \(s).targets WHERE window_closes_at < now() - interval '1 second' LIMIT $1
+            """, binds: bindings(limit)), logger: logger).decode(String.self).collect()
+        var resolved = 0
+        for target in overdue {
+            if case .resolved = try await staging.resolve(target: target, on: client, logger: logger) { resolved += 1 }
+        }
+        return resolved
+    }
+
+    // MARK: -
+
+    private func submitNow(_ request: OperationRequest) async throws -> Decision {
+        try request.validate()
+        let id = request.id ?? Self.newID()
+        var wait = try await withDeadline(deadline) { [client, staging, logger] in
+            try await client.withTransaction(logger: logger) { connection in
+                try await staging.stage(request, id: id, on: connection, logger: logger)
+            }
+        }
+        // Staged: from here the batch resolves even if this replica goes away (another one's
+        // submission, or the upkeep's sweep of overdue windows).
+        while true {
+            if wait > .zero { try await Task.sleep(for: wait) }
+            let resolution = try await withDeadline(deadline) { [client, staging, logger] in
+                try await staging.resolve(target: request.target, on: client, logger: logger)
+            }
+            switch resolution {
+            case .open(let left): wait = left
+            case .resolved(let decisions):
+                if let mine = decisions.first(where: { $0.id == id }) { return mine }
+                return try await withDeadline(deadline) { try await self.decision(id) }
+            case .nothingStaged: return try await withDeadline(deadline) { try await self.decision(id) }
+            }
+        }
+    }
+
+    /// The decision another replica's resolution wrote.
+    private func decision(_ id: String) async throws -> Decision {
+        let view = try await view(id)
+        let s = staging.schema.quoted
+        let versions = try await client.query(PostgresQuery(unsafeSQL: "SELECT version FROM \(s).targets WHERE name = $1", binds: bindings(view.target)),
+                                              logger: logger).decode(Int.self).collect()
+        let admitted = view.admittedAt != nil
+        return Decision(
+            id: id, isAdmitted: admitted, ecsId: admitted ? view.ecsId : nil, target: view.target,
+            targetVersion: versions.first ?? 0, reason: admitted ? nil : view.reason, winner: admitted ? id : view.winner)
+    }
+
+    private func view(_ id: String) async throws -> OperationView {
+        let s = staging.schema.quoted
+        let rows = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT o.target, o.target_type, o.op_type, o.priority, o.effective_priority, o.status, o.reason,
+                   \(Self.nanos("o.submitted_at")), \(Self.nanos("o.admitted_at")), \(Self.nanos("o.started_at")),
+                   \(Self.nanos("o.last_heartbeat_at")), \(Self.nanos("o.ended_at")),
+                   o.entity_index, o.entity_generation, o.in_registry, z.operation_id IS NOT NULL,
+                   o.parent, o.retry_of, o.retry_count, o.winner, o.error
+            FROM \(s).operations o LEFT JOIN \(s).zombies z ON z.operation_id = o.id WHERE o.id = $1
+            """, binds: bindings(id)), logger: logger)
+        var found: OperationView?
+        for try await row in rows {
+            let (target, targetType, opType, priority, effective, status, reason) =
+                try row.decode((String, String, String, Int, Int, String, String?).self)
+            let columns = Array(row)
+            func time(_ index: Int) throws -> Timestamp? { try columns[index].decode(Int64?.self).map(localTime) }
+            let index = try columns[12].decode(Int?.self), generation = try columns[13].decode(Int?.self)
+            found = OperationView(
+                id: id, target: target, targetType: targetType, opType: opType, priority: Priority(priority)!,
+                effectivePriority: Priority(effective)!, status: OperationStatus(rawValue: status)!,
+                reason: reason.flatMap(RejectReason.init(rawValue:)), submittedAt: try time(7)!, admittedAt: try time(8),
+                startedAt: try time(9), lastHeartbeatAt: try time(10), endedAt: try time(11),
+                ecsId: index.map { EntityID(index: UInt32($0), generation: UInt32(generation ?? 0)) },
+                inRegistry: try columns[14].decode(Bool.self), isZombie: try columns[15].decode(Bool.self),
+                parent: try columns[16].decode(String?.self), retryOf: try columns[17].decode(String?.self),
+                retryCount: try columns[18].decode(Int.self), winner: try columns[19].decode(String?.self),
+                error: try columns[20].decode(String?.self))
+        }
+        guard let found else { throw SextonError(.notFound, "no operation \(id)") }
+        return found
+    }
+
+    private func zombieList(_ query: ZombieQuery) async throws -> [TrackedZombie] {
+        let s = staging.schema.quoted
+        let rows = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT o.id, o.entity_index, o.entity_generation, o.target, o.target_type, o.op_type, o.effective_priority,
+                   o.retry_count, o.status, \(Self.nanos("o.admitted_at")), \(Self.nanos("z.ended_at")), z.strategy, z.failed_attempts
+            FROM \(s).zombies z JOIN \(s).operations o ON o.id = z.operation_id
+            WHERE ($1::text IS NULL OR z.target = $1) AND ($2::text IS NULL OR z.target_type = $2)
+            ORDER BY z.ended_at, o.seq LIMIT $3
+            """, binds: bindings(query.target, query.targetType, query.limit)), logger: logger)
+        var zombies: [TrackedZombie] = []
+        for try await row in rows {
+            let c = Array(row)
+            let status = OperationStatus(rawValue: try c[8].decode(String.self))!
+            let zombie = Zombie(
+                operationID: try c[0].decode(String.self),
+                entity: EntityID(index: UInt32(try c[1].decode(Int.self)), generation: UInt32(try c[2].decode(Int.self))),
+                target: try c[3].decode(String.self), targetType: try c[4].decode(String.self), opType: try c[5].decode(String.self),
+                priority: Priority(try c[6].decode(Int.self))!, retryCount: try c[7].decode(Int.self), status: status,
+                reason: status == .failed ? .failed : status == .expired ? .expired : .preempted,
+                admittedAt: localTime(try c[9].decode(Int64.self)), endedAt: localTime(try c[10].decode(Int64.self)), cleanup: nil)
+            zombies.append(TrackedZombie(
+                zombie: zombie, strategy: StrategyLabel(rawValue: try c[11].decode(String.self)) ?? .none, cleanupAt: nil,
+                failedAttempts: try c[12].decode(Int.self)))
+        }
+        return zombies
+    }
+
+    /// A time the database wrote, on this process's clock, so the API shows it as written.
+    private func localTime(_ wallNanos: Int64) -> Timestamp {
+        Timestamp(nanoseconds: wallNanos &- (clock.wallNow().nanosecondsSinceEpoch &- clock.now().nanoseconds))
+    }
+
+    private static func nanos(_ column: String) -> String { "(extract(epoch FROM \(column)) * 1e9)::int8" }
+
+    private static func newID() -> String { UUID().uuidString.lowercased() }
+
+    /// `body` as a task bounded by the deadline, answering through `done`.
+    private func run<T: Sendable>(_ done: @escaping Done<T>, _ body: @escaping @Sendable () async throws -> T) {
+        Task {
+            do {
+                done(.success(try await withDeadline(deadline, body)))
+            } catch {
+                done(.failure(Self.sextonError(error)))
+            }
+        }
+    }
+
+    /// A refusal passes through; anything else is the store failing: 503, try again.
+    public static func sextonError(_ error: any Error) -> SextonError {
+        if let error = error as? SextonError { return error }
+        if let error = error as? PostgresTransactionError, let refusal = error.closureError as? SextonError { return refusal }
+        if let error = error as? StoreDeadlineExceeded { return SextonError(.storeUnavailable, "the shared store \(error)") }
+        return SextonError(.storeUnavailable, "the shared store failed: \(error)")
+    }
+}
+
+extension Optional {
+    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

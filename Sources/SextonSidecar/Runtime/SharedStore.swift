@@ -1,0 +1,81 @@
+import Logging
+import PostgresNIO
+import SextonCore
+import SextonPostgres
+import Synchronization
+
+/// `store.backend: postgres` in the sidecar: the replica's connection pool, the schema
+/// migrated at start, a lease sweep every half second (so a live replica expires an operation
+/// within 2 s of its lease running out, whichever replica admitted it), and what `/readyz`
+/// says of the store.
+final class SharedStore: Sendable {
+    let store: PostgresOperationStore
+    private let client: PostgresClient
+    private let schema: StoreSchema
+    private let deadline: Duration
+    private let logger: Logger
+    /// Why the store is not usable now; nil once migrated and answering.
+    private let failure = Mutex<String?>("not connected yet")
+
+    static let sweepInterval: Duration = .milliseconds(500)
+    static let sweepLimit = 1000
+
+    init(configuration: SextonConfiguration, clock: any SextonClock, logger: Logger) {
+        let postgres = configuration.store.postgres
+        let endpoint = postgres.endpoint!
+        var config = PostgresClient.Configuration(
+            host: endpoint.host, port: endpoint.port, username: endpoint.user, password: postgres.password?.value,
+            database: endpoint.database, tls: .disable)
+        config.options.maximumConnections = postgres.maxConnections
+        config.options.connectTimeout = .nanoseconds(postgres.connectTimeout.nanoseconds)
+        // The pool logs each failed connection attempt at info; the upkeep says it once.
+        var poolLogger = logger
+        poolLogger.logLevel = .warning
+        client = PostgresClient(configuration: config, backgroundLogger: poolLogger)
+        schema = StoreSchema(postgres.schema)!
+        self.logger = logger
+        let c = configuration.coordinator
+        let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
+            stagingWindow: c.stagingWindow, gracePeriod: c.gracePeriod, protectExecuting: c.protectExecuting,
+            leaseTimeout: c.leaseTimeout, zombieStrategy: configuration.cleanup.strategy.rawValue))
+        deadline = postgres.connectTimeout
+        store = PostgresOperationStore(client: client, staging: staging, deadline: deadline, clock: clock, logger: logger)
+    }
+
+    var unavailable: String? { failure.withLock { $0 } }
+
+    var loops: [BackgroundWork] {
+        let client = self.client
+        return [
+            BackgroundWork("store-pool") { await client.run() },
+            BackgroundWork("store-upkeep") { await self.upkeep() },
+        ]
+    }
+
+    /// Migrates (again and again until it works), then sweeps leases until cancelled; each
+    /// round's outcome is the store's readiness.
+    private func upkeep() async {
+        var migrated = false
+        while !Task.isCancelled {
+            do {
+                if !migrated {
+                    try await withDeadline(deadline) { [client, schema, logger] in
+                        try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
+                    }
+                    migrated = true
+                }
+                try await withDeadline(deadline) { [store, client, logger] in
+                    _ = try await store.lifecycle.sweepLeases(limit: Self.sweepLimit, on: client, logger: logger)
+                    _ = try await store.resolveOverdueWindows(limit: Self.sweepLimit)
+                }
+                if failure.withLock({ $0 }) != nil { logger.info("store available") }
+                failure.withLock { $0 = nil }
+            } catch {
+                let message = PostgresOperationStore.sextonError(error).message
+                if failure.withLock({ $0 }) == nil { logger.warning("store unavailable", metadata: ["error": "\(message)"]) }
+                failure.withLock { $0 = message }
+            }
+            try? await Task.sleep(for: Self.sweepInterval)
+        }
+    }
+}

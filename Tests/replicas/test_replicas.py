@@ -1,0 +1,172 @@
+"""CONTRACT §10 through the real binary: two replicas of `sexton serve` on one throwaway
+PostgreSQL are one coordinator."""
+import concurrent.futures
+import json
+import signal
+import sys
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "monitoring"))
+from e2e_support import http, wait_for  # noqa: E402
+from postgres_cluster import PostgresCluster  # noqa: E402
+from sexton_process import Sexton  # noqa: E402
+
+
+@pytest.fixture
+def cluster():
+    cluster = PostgresCluster()
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+def replica(cluster: PostgresCluster, name: str, *args: str) -> Sexton:
+    return Sexton("--store-backend", "postgres", "--store-postgres-url", cluster.url, "--store-replica", name,
+                  "--coordinator-staging-window", "300ms", *args)
+
+
+def probe(url: str) -> tuple[int, str, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+def ready(*replicas: Sexton) -> None:
+    for sexton in replicas:
+        wait_for(lambda: probe(f"http://{sexton.telemetry}/readyz")[0] == 200, 30, f"{sexton.telemetry} ready")
+
+
+def submit(sexton: Sexton, **body) -> tuple[int, dict]:
+    return http("POST", f"http://{sexton.api}/v1/operations", body)
+
+
+def call(sexton: Sexton, op: str, action: str, body: dict | None = None) -> tuple[int, dict]:
+    return http("POST", f"http://{sexton.api}/v1/operations/{op}/{action}", body)
+
+
+def get(sexton: Sexton, path: str) -> dict:
+    status, body = http("GET", f"http://{sexton.api}{path}")
+    assert status == 200, body
+    return body
+
+
+def instant(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def test_targets_raced_through_two_replicas_get_one_batch_and_one_winner_each(cluster):
+    with replica(cluster, "a") as a, replica(cluster, "b") as b:
+        ready(a, b)
+        targets = [f"race-{i}" for i in range(60)]
+
+        def race(target: str):
+            with concurrent.futures.ThreadPoolExecutor(2) as pair:
+                low = pair.submit(submit, a, id=f"a-{target}", target=target, priority="normal")
+                high = pair.submit(submit, b, id=f"b-{target}", target=target, priority="high")
+                return low.result(), high.result()
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(race, targets))
+        for target, ((low_status, low), (high_status, high)) in zip(targets, results):
+            assert (low_status, high_status) == (409, 200), (low, high)
+            # One batch: the high priority through b won, the other lost to it in staging.
+            assert high["status"] == "admitted", high
+            assert (low["status"], low["reason"], low["winner"]) == ("rejected", "lost_conflict", f"b-{target}"), low
+        assert cluster.sql("SELECT count(*) FROM sexton.operations WHERE status = 'admitted'") == str(len(targets))
+        ids = [high["ecs_id"] for _, (_, high) in results]
+        assert len(set(ids)) == len(ids), "an entity given twice"
+
+
+def test_an_operation_submitted_through_one_replica_runs_through_the_other(cluster):
+    with replica(cluster, "a") as a, replica(cluster, "b") as b:
+        ready(a, b)
+        status, admitted = submit(a, target="order-7", priority="high")
+        assert status == 200 and admitted["status"] == "admitted", admitted
+        op = admitted["id"]
+        assert call(b, op, "start")[1]["status"] == "executing"
+        assert call(a, op, "heartbeat")[1]["status"] == "executing"
+        status, done = call(b, op, "complete", {"outcome": "succeeded"})
+        assert status == 200 and done["status"] == "succeeded", done
+        assert get(a, "/v1/targets/order-7")["version"] == 1
+        assert get(b, f"/v1/operations/{op}")["status"] == "succeeded"
+        # Generated ids are unique across replicas.
+        generated = [submit(sexton, target=f"ids-{sexton.api}-{i}")[1]["id"] for sexton in (a, b) for i in range(15)]
+        assert len(set(generated)) == len(generated)
+        # A refusal names the operation's state whichever replica is asked.
+        status, refused = call(a, op, "start")
+        assert status == 409 and refused["status"] == "succeeded", refused
+
+
+def test_preemption_across_replicas_leaves_a_zombie_both_list(cluster):
+    grace = ("--coordinator-grace-period", "0s")
+    with replica(cluster, "a", *grace) as a, replica(cluster, "b", *grace) as b:
+        ready(a, b)
+        status, first = submit(a, id="slow", target="doc-1", priority="low")
+        assert first["status"] == "admitted", first
+        assert call(a, "slow", "start")[0] == 200
+        status, second = submit(b, id="urgent", target="doc-1", priority="critical")
+        assert status == 200 and second["status"] == "admitted", second
+        status, refused = call(a, "slow", "heartbeat")
+        assert status == 409 and (refused["status"], refused["reason"]) == ("rejected", "preempted"), refused
+        assert get(a, "/v1/operations/slow")["winner"] == "urgent"
+        for sexton in (a, b):
+            zombies = get(sexton, "/v1/zombies")["zombies"]
+            assert [z["id"] for z in zombies] == ["slow"], zombies
+        assert get(b, "/v1/targets/doc-1")["active"]["id"] == "urgent"
+
+
+def test_a_killed_replicas_operation_is_expired_by_the_other_within_two_seconds_of_its_lease(cluster):
+    lease = ("--coordinator-lease-timeout", "1s")
+    with replica(cluster, "b", *lease) as b:
+        with replica(cluster, "a", *lease) as a:
+            ready(a, b)
+            status, admitted = submit(a, id="held", target="job-1")
+            assert admitted["status"] == "admitted", admitted
+            assert call(a, "held", "start")[0] == 200
+            a.proc.send_signal(signal.SIGKILL)
+            a.proc.wait(timeout=10)
+        expired = wait_for(lambda: (v := get(b, "/v1/operations/held"))["status"] == "expired" and v, 15, "the lease to expire")
+        late = instant(expired["ended_at"]) - (instant(expired["last_heartbeat_at"]) + 1.0)
+        assert 0 <= late <= 2.0, f"expired {late:.3f} s after its lease ran out"
+        assert [z["id"] for z in get(b, "/v1/zombies")["zombies"]] == ["held"]
+
+
+def test_the_store_down_answers_503_then_readiness_and_admissions_come_back(cluster):
+    timeout = ("--store-postgres-connect-timeout", "1s")
+    with replica(cluster, "a", *timeout) as a, replica(cluster, "b", *timeout) as b:
+        ready(a, b)
+        assert submit(a, target="before")[1]["status"] == "admitted"
+        cluster.stop()
+        for sexton in (a, b):
+            status, body = submit(sexton, target="during")
+            assert status == 503 and body["error"]["code"] == "store_unavailable", body
+            assert http("GET", f"http://{sexton.api}/v1/operations/nothing")[0] == 503
+            wait_for(lambda: "[-]store failed" in probe(f"http://{sexton.telemetry}/readyz?verbose")[1], 15, "readyz to fail on store")
+            assert probe(f"http://{sexton.telemetry}/livez")[0] == 200
+        status, _, headers = probe_post(a)
+        assert status == 503 and headers.get("Retry-After") == "1"
+        cluster.start()
+        started = time.monotonic()
+        ready(a, b)
+        assert time.monotonic() - started < 10
+        for sexton in (a, b):
+            status, body = submit(sexton, target=f"after-{sexton.api}")
+            assert status == 200 and body["status"] == "admitted", body
+
+
+def probe_post(sexton: Sexton) -> tuple[int, str, dict]:
+    request = urllib.request.Request(f"http://{sexton.api}/v1/operations", data=json.dumps({"target": "x"}).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
