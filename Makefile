@@ -32,8 +32,9 @@ test: build test-swift test-monitoring test-clients test-image bench-build
 test-swift:
 	SEXTON_BINARY=$(abspath $(BIN)) $(SWIFT) test --scratch-path $(SCRATCH)
 
+# The monitoring stack, and replicas sharing a throwaway PostgreSQL (Tests/replicas).
 test-monitoring:
-	SEXTON_BINARY=$(abspath $(BIN)) python3 -m pytest -q Tests/monitoring
+	SEXTON_BINARY=$(abspath $(BIN)) python3 -m pytest -q Tests/monitoring Tests/replicas
 
 # The Python client installed as a user installs it, and schemathesis over docs/openapi.yaml.
 test-clients:

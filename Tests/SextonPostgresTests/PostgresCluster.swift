@@ -5,12 +5,33 @@ import PostgresNIO
 /// A throwaway PostgreSQL cluster for one test: Debian's server binaries, `initdb` into a
 /// temporary directory (as the `postgres` user when the tests run as root, which `initdb`
 /// refuses), a free loopback port, stopped and deleted at the end. Nothing outside the test.
+/// `with` runs the blocking starts and stops on Dispatch's threads, not on the cooperative
+/// pool the other tests' tasks need.
 final class PostgresCluster: @unchecked Sendable {
     let directory: URL
     let port: Int
     static let user = "sexton"
 
-    init() throws {
+    /// A running cluster for `body`, stopped afterwards whatever happens.
+    static func with<T: Sendable>(_ body: @Sendable (PostgresCluster) async throws -> T) async throws -> T {
+        let cluster = try await offPool { try PostgresCluster() }
+        do {
+            let result = try await body(cluster)
+            try await offPool { try cluster.stop() }
+            return result
+        } catch {
+            try? await offPool { try cluster.stop() }
+            throw error
+        }
+    }
+
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    private init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sexton-pg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try Self.freePort()
@@ -31,7 +52,6 @@ final class PostgresCluster: @unchecked Sendable {
     }
 
     deinit {
-        try? stop()
         try? FileManager.default.removeItem(at: directory)
     }
 

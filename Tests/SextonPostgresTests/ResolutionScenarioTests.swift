@@ -118,9 +118,8 @@ final class DroppedZombies: ZombieSink {
     }
 
     @Test func theSharedStoreDecidesAsTheTableSays() async throws {
-        let cluster = try PostgresCluster()
-        let logger = logger
-        try await cluster.withClient { client in
+                let logger = logger
+        try await PostgresCluster.with { cluster in try await cluster.withClient { client in
             for (number, scenario) in ResolutionScenario.all.enumerated() {
                 // One schema per scenario: each starts from an empty store.
                 let schema = try #require(StoreSchema("scenario_\(number)"))
@@ -149,7 +148,7 @@ final class DroppedZombies: ZombieSink {
                 ).decode(String.self).reduce(into: [String]()) { $0.append($1) }.first.flatMap(OperationStatus.init(rawValue:))
                 #expect(ScenarioOutcome(decisions, holderStatus: status) == ScenarioOutcome(expected: scenario), "\(scenario.name)")
             }
-        }
+        } }
     }
 
     private func stage(_ requests: [OperationRequest], with staging: SharedStaging, on client: PostgresClient) async throws {
@@ -167,15 +166,14 @@ final class DroppedZombies: ZombieSink {
     let logger = Logger(label: "shared-staging")
 
     @Test func targetsRacedFromTwoReplicasGetOneBatchAndOneWinnerEach() async throws {
-        let cluster = try PostgresCluster()
-        let schema = try #require(StoreSchema("sexton"))
+                let schema = try #require(StoreSchema("sexton"))
         let logger = logger
         let settings = ResolutionSettings(
             stagingWindow: .seconds(1), gracePeriod: .zero, protectExecuting: false, leaseTimeout: .seconds(30),
             zombieStrategy: "immediate")
         let targets = (0..<50).map { "race-\($0)" }
         // Two replicas: a pool each, both resolving every target they staged for.
-        try await cluster.withClient(maxConnections: 4) { a in
+        try await PostgresCluster.with { cluster in try await cluster.withClient(maxConnections: 4) { a in
             try await cluster.withClient(maxConnections: 4) { b in
                 try await SchemaMigrator.migrate(a, schema: schema, logger: logger)
                 let staging = SharedStaging(schema: schema, settings: settings)
@@ -227,6 +225,6 @@ final class DroppedZombies: ZombieSink {
                 ).decode(Int.self).reduce(into: [Int]()) { $0.append($1) }
                 #expect(entities == [targets.count])
             }
-        }
+        } }
     }
 }

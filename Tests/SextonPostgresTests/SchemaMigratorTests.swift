@@ -9,10 +9,9 @@ import Testing
     let logger = Logger(label: "migrator-test")
 
     @Test func replicasStartingTogetherMigrateOnceAndAgreeOnTheResult() async throws {
-        let cluster = try PostgresCluster()
-        let schema = try #require(StoreSchema("sexton"))
+                let schema = try #require(StoreSchema("sexton"))
         let logger = logger
-        try await cluster.withClient(maxConnections: 8) { client in
+        try await PostgresCluster.with { cluster in try await cluster.withClient(maxConnections: 8) { client in
             // Eight "replicas" start at once; the advisory lock lets one create the schema.
             let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for _ in 0..<8 { group.addTask { try await SchemaMigrator.migrate(client, schema: schema, logger: logger) } }
@@ -29,14 +28,13 @@ import Testing
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'sexton' ORDER BY table_name", logger: logger
             ).decode(String.self).reduce(into: []) { $0.append($1) }
             #expect(tables == ["entities", "operations", "replicas", "schema_migrations", "targets", "zombies"])
-        }
+        } }
     }
 
     @Test func aLaterMigrationIsAppliedOnTopAndAFailingOneChangesNothing() async throws {
-        let cluster = try PostgresCluster()
-        let schema = try #require(StoreSchema("other_app"))
+                let schema = try #require(StoreSchema("other_app"))
         let logger = logger
-        try await cluster.withClient { client in
+        try await PostgresCluster.with { cluster in try await cluster.withClient { client in
             try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
             let latest = SchemaMigrations.all.last!.version
             let next = Migration(version: latest + 1, name: "an index", statements: ["CREATE INDEX targets_idle ON {schema}.targets (idle_since)"])
@@ -59,7 +57,7 @@ import Testing
             let sexton = try await client.query("SELECT count(*)::int FROM information_schema.schemata WHERE schema_name = 'sexton'", logger: logger)
                 .decode(Int.self).reduce(into: []) { $0.append($1) }
             #expect(sexton == [0])
-        }
+        } }
     }
 
     @Test(arguments: ["", "Sexton", "1abc", "a-b", "a\"b", String(repeating: "s", count: 64), "sexton; DROP TABLE x"])

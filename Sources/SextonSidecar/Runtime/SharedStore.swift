@@ -40,6 +40,7 @@ final class SharedStore: Sendable {
             leaseTimeout: c.leaseTimeout, zombieStrategy: configuration.cleanup.strategy.rawValue))
         deadline = postgres.connectTimeout
         store = PostgresOperationStore(client: client, staging: staging, deadline: deadline, clock: clock, logger: logger)
+        logger.warning("store.backend postgres is a first cut: coordination, leases and the zombie list are store-wide; removing shared zombies (cleanup passes, handlers), store-wide gauges and the settings check are not built yet")
     }
 
     var unavailable: String? { failure.withLock { $0 } }
