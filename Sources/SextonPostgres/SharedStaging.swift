@@ -11,16 +11,22 @@ public struct ResolutionSettings: Sendable {
     public var leaseTimeout: Duration
     /// The strategy a zombie is queued with unless its operation names one.
     public var zombieStrategy: String
+    public var maxOpsPerTarget: Int
+    /// Store-wide; counted without a lock, so replicas staging at the same instant may pass it
+    /// by a few.
+    public var maxStagingSize: Int
 
     public init(
         stagingWindow: Duration, gracePeriod: Duration, protectExecuting: Bool, leaseTimeout: Duration,
-        zombieStrategy: String
+        zombieStrategy: String, maxOpsPerTarget: Int = 20, maxStagingSize: Int = 10_000
     ) {
         self.stagingWindow = stagingWindow
         self.gracePeriod = gracePeriod
         self.protectExecuting = protectExecuting
         self.leaseTimeout = leaseTimeout
         self.zombieStrategy = zombieStrategy
+        self.maxOpsPerTarget = maxOpsPerTarget
+        self.maxStagingSize = maxStagingSize
     }
 }
 
@@ -59,6 +65,20 @@ public struct SharedStaging: Sendable {
             ON CONFLICT (name) DO UPDATE SET window_closes_at = coalesce(t.window_closes_at, excluded.window_closes_at)
             RETURNING (extract(epoch FROM t.window_closes_at - now()) * 1e9)::int8
             """, binds: bindings(request.target, window)), logger: logger).decode(Int64.self).collect()
+        // The target's row is locked now, so its count is exact.
+        let staged = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT (SELECT count(*)::int FROM \(s).operations WHERE target = $1 AND status = 'staged'),
+                   (SELECT count(*)::int FROM \(s).operations WHERE status = 'staged')
+            """, binds: bindings(request.target)), logger: logger).decode((Int, Int).self).collect()
+        if let (forTarget, total) = staged.first.map({ ($0.0, $0.1) }) {
+            if forTarget >= settings.maxOpsPerTarget {
+                throw SextonError(
+                    .stagingFull, "target \(request.target) already has max_ops_per_target (\(settings.maxOpsPerTarget)) operations staged")
+            }
+            if total >= settings.maxStagingSize {
+                throw SextonError(.stagingFull, "max_staging_size (\(settings.maxStagingSize)) operations are staged")
+            }
+        }
         let inserted = try await connection.query(PostgresQuery(unsafeSQL: """
             INSERT INTO \(s).operations (id, target, target_type, op_type, priority, effective_priority, status,
                 parent, retry_of, retry_count, expected_version)

@@ -228,3 +228,50 @@ final class DroppedZombies: ZombieSink {
         } }
     }
 }
+
+/// CONTRACT §2.3's staging limits hold store-wide: a refused submission changes nothing.
+@Suite struct SharedStagingLimitsTests {
+    let logger = Logger(label: "shared-limits")
+
+    @Test func aFullTargetOrStoreRefusesWithStagingFullAndStagesNothing() async throws {
+        let logger = logger
+        try await PostgresCluster.with { cluster in try await cluster.withClient { client in
+            let schema = try #require(StoreSchema("sexton"))
+            try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
+            let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
+                stagingWindow: .seconds(60), gracePeriod: .zero, protectExecuting: false, leaseTimeout: .zero,
+                zombieStrategy: "immediate", maxOpsPerTarget: 2, maxStagingSize: 3))
+            func stage(_ id: String, _ target: String) async throws {
+                _ = try await client.withTransaction(logger: logger) { connection in
+                    try await staging.stage(OperationRequest(id: id, target: target), id: id, on: connection, logger: logger)
+                }
+            }
+            func refusal(_ id: String, _ target: String) async -> SextonError? {
+                do {
+                    try await stage(id, target)
+                    return nil
+                } catch {
+                    return PostgresOperationStore.sextonError(error)
+                }
+            }
+            try await stage("a1", "a")
+            try await stage("a2", "a")
+            let perTarget = await refusal("a3", "a")
+            #expect(perTarget?.code == .stagingFull)
+            #expect(perTarget?.message.contains("max_ops_per_target (2)") == true)
+            try await stage("b1", "b")
+            let storeWide = await refusal("c1", "c")
+            #expect(storeWide?.code == .stagingFull)
+            #expect(storeWide?.message.contains("max_staging_size (3)") == true)
+            let rows = try await client.query(
+                PostgresQuery(unsafeSQL: "SELECT string_agg(id, ',' ORDER BY id) FROM sexton.operations"), logger: logger
+            ).decode(String.self).reduce(into: [String]()) { $0.append($1) }
+            #expect(rows == ["a1,a2,b1"])
+            // The refused first submission for c opened no window.
+            let windows = try await client.query(
+                PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM sexton.targets WHERE name = 'c'"), logger: logger
+            ).decode(Int.self).reduce(into: [Int]()) { $0.append($1) }
+            #expect(windows == [0])
+        } }
+    }
+}

@@ -37,7 +37,8 @@ final class SharedStore: Sendable {
         let c = configuration.coordinator
         let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
             stagingWindow: c.stagingWindow, gracePeriod: c.gracePeriod, protectExecuting: c.protectExecuting,
-            leaseTimeout: c.leaseTimeout, zombieStrategy: configuration.cleanup.strategy.rawValue))
+            leaseTimeout: c.leaseTimeout, zombieStrategy: configuration.cleanup.strategy.rawValue,
+            maxOpsPerTarget: c.maxOpsPerTarget, maxStagingSize: c.maxStagingSize))
         deadline = postgres.connectTimeout
         store = PostgresOperationStore(client: client, staging: staging, deadline: deadline, clock: clock, logger: logger)
         logger.warning("store.backend postgres is a first cut: coordination, leases and the zombie list are store-wide; removing shared zombies (cleanup passes, handlers), store-wide gauges and the settings check are not built yet")
