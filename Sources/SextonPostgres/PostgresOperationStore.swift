@@ -115,6 +115,25 @@ public final class PostgresOperationStore: OperationStore {
         return resolved
     }
 
+    /// The store-wide values behind the gauges of shared state (CONTRACT §10), counted in one
+    /// query; the sidecar refreshes them every few seconds so a scrape never counts.
+    public func counts() async throws -> StoreCounts {
+        let s = staging.schema.quoted
+        let totals = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT (SELECT count(*)::int FROM \(s).operations WHERE status = 'staged'),
+                   (SELECT count(*)::int FROM \(s).operations WHERE status IN ('admitted', 'executing')),
+                   (SELECT count(*)::int FROM \(s).entities WHERE holder IS NOT NULL),
+                   (SELECT (extract(epoch FROM now() - min(ended_at)) * 1e9)::int8 FROM \(s).zombies)
+            """), logger: logger).decode((Int, Int, Int, Int64?).self).collect()
+        let byType = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT target_type, count(*)::int FROM \(s).zombies GROUP BY target_type
+            """), logger: logger).decode((String, Int).self).collect()
+        let (staged, active, entities, oldest) = totals.first ?? (0, 0, 0, nil)
+        return StoreCounts(
+            staged: staged, active: active, registryEntities: entities,
+            zombiesByTargetType: Dictionary(uniqueKeysWithValues: byType), oldestZombieAge: oldest.map { .nanoseconds($0) })
+    }
+
     // MARK: -
 
     private func submitNow(_ request: OperationRequest) async throws -> Decision {
@@ -247,4 +266,15 @@ extension Optional {
         guard let self else { return nil }
         return try await transform(self)
     }
+}
+
+/// What the whole store holds now, for the gauges of shared state.
+public struct StoreCounts: Sendable, Equatable {
+    public var staged: Int
+    public var active: Int
+    public var registryEntities: Int
+    public var zombiesByTargetType: [String: Int]
+    public var oldestZombieAge: Duration?
+
+    public var zombieCount: Int { zombiesByTargetType.values.reduce(0, +) }
 }

@@ -170,3 +170,27 @@ def probe_post(sexton: Sexton) -> tuple[int, str, dict]:
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
+
+
+def gauge(sexton: Sexton, series: str) -> float | None:
+    _, text, _ = probe(f"http://{sexton.telemetry}/metrics")
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return None
+
+
+def test_the_gauges_of_shared_state_are_store_wide_on_every_replica(cluster):
+    with replica(cluster, "a", "--cleanup-strategy", "none") as a, replica(cluster, "b", "--cleanup-strategy", "none") as b:
+        ready(a, b)
+        # Through a: one operation held, one failed (a zombie); through b: one held.
+        assert submit(a, id="held-a", target="g-1")[1]["status"] == "admitted"
+        assert submit(a, id="failed-a", target="g-2")[1]["status"] == "admitted"
+        assert call(a, "failed-a", "start")[0] == 200
+        assert call(a, "failed-a", "complete", {"outcome": "failed", "error": "gauge test"})[0] == 200
+        assert submit(b, id="held-b", target="g-3", target_type="order")[1]["status"] == "admitted"
+        for sexton in (a, b):
+            wait_for(lambda: gauge(sexton, "sexton_active_operations") == 2.0, 15, f"{sexton.telemetry}: 2 active")
+            assert gauge(sexton, 'sexton_zombies{target_type="default"}') == 1.0
+            assert gauge(sexton, "sexton_registry_entities") == 3.0
+            assert gauge(sexton, "sexton_oldest_zombie_age_seconds") >= 0

@@ -16,6 +16,11 @@ final class SharedStore: Sendable {
     private let logger: Logger
     /// Why the store is not usable now; nil once migrated and answering.
     private let failure = Mutex<String?>("not connected yet")
+    /// The store-wide counts as of the last refresh (none before the first).
+    private let cachedCounts = Mutex<StoreCounts?>(nil)
+
+    /// How often the store-wide gauges are counted again.
+    static let countsInterval: Duration = .seconds(2)
 
     static let sweepInterval: Duration = .milliseconds(500)
     static let sweepLimit = 1000
@@ -46,6 +51,8 @@ final class SharedStore: Sendable {
 
     var unavailable: String? { failure.withLock { $0 } }
 
+    var counts: StoreCounts? { cachedCounts.withLock { $0 } }
+
     var loops: [BackgroundWork] {
         let client = self.client
         return [
@@ -54,10 +61,11 @@ final class SharedStore: Sendable {
         ]
     }
 
-    /// Migrates (again and again until it works), then sweeps leases until cancelled; each
-    /// round's outcome is the store's readiness.
+    /// Migrates (again and again until it works), then sweeps leases and windows and recounts
+    /// the gauges until cancelled; each round's outcome is the store's readiness.
     private func upkeep() async {
         var migrated = false
+        var nextCount = ContinuousClock.now
         while !Task.isCancelled {
             do {
                 if !migrated {
@@ -66,9 +74,15 @@ final class SharedStore: Sendable {
                     }
                     migrated = true
                 }
-                try await withDeadline(deadline) { [store, client, logger] in
+                let countNow = ContinuousClock.now >= nextCount
+                let counts = try await withDeadline(deadline) { [store, client, logger] in
                     _ = try await store.lifecycle.sweepLeases(limit: Self.sweepLimit, on: client, logger: logger)
                     _ = try await store.resolveOverdueWindows(limit: Self.sweepLimit)
+                    return countNow ? try await store.counts() : nil
+                }
+                if let counts {
+                    cachedCounts.withLock { $0 = counts }
+                    nextCount = ContinuousClock.now + Self.countsInterval
                 }
                 if failure.withLock({ $0 }) != nil { logger.info("store available") }
                 failure.withLock { $0 = nil }

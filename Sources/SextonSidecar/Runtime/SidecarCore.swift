@@ -87,11 +87,24 @@ public final class SidecarCore: Sendable {
         readings.lastCleanupRun = e.lastPass.map { clock.wallClock.time(of: $0.finishedAt) }
         readings.workerUp = e.worker.running
         readings.memoryPressure = e.memoryPressure
+        var zombieCount = e.zombieCount
+        var staged = c.staged
+        // Shared state is the store's, the same on every replica (CONTRACT §10).
+        if let counts = shared?.counts {
+            readings.staged = counts.staged
+            readings.active = counts.active
+            readings.registryEntities = counts.registryEntities
+            // Target types this replica shows already stay, at 0 when the store has none.
+            readings.zombiesByTargetType = counts.zombiesByTargetType.merging(e.zombiesByTargetType.mapValues { _ in 0 }) { store, _ in store }
+            readings.oldestZombieAge = counts.oldestZombieAge
+            zombieCount = counts.zombieCount
+            staged = counts.staged
+        }
         let inputs = HealthInputs(
-            zombieCount: e.zombieCount, oldestZombieAge: e.oldestZombieAge, workerRunning: e.worker.running,
+            zombieCount: zombieCount, oldestZombieAge: readings.oldestZombieAge, workerRunning: e.worker.running,
             workerLastActivity: e.worker.lastActivity, checkInterval: configuration.cleanup.checkInterval,
             lastCleanupFailure: e.lastFailureAt, exhaustedHandlers: e.failedHandlers, memoryPressure: e.memoryPressure,
-            staged: c.staged, maxStagingSize: configuration.coordinator.maxStagingSize,
+            staged: staged, maxStagingSize: configuration.coordinator.maxStagingSize,
             resolutionLatencyP99: metrics.recentLatency.quantile(0.99, at: now))
         let health = evaluator.evaluate(inputs, now: now)
         readings.health = health
