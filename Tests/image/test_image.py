@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "monitoring"))
-from promql import promtool  # noqa: E402
 from sexton_process import Sexton  # noqa: E402
 
 IMAGE = os.environ["SEXTON_IMAGE"]

@@ -14,6 +14,18 @@ from sexton_process import ROOT, Sexton
 
 ALERTS = sorted(str(p) for p in (ROOT / "alerts").glob("*.yml"))
 
+# A sidecar the tests drive: every failed operation stays a zombie; one makes it degraded, two
+# unhealthy.
+DRIVEN_CONFIG = """
+coordinator:
+  grace_period: 0s
+cleanup:
+  strategy: none
+health:
+  zombie_count_warn: 0
+  zombie_count_fail: 2
+"""
+
 
 def wait_for(condition, seconds: float, what: str):
     deadline = time.monotonic() + seconds
@@ -23,6 +35,15 @@ def wait_for(condition, seconds: float, what: str):
             return result
         time.sleep(0.5)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def answers(url: str) -> bool:
+    """Whether `url` answers 200 (a server's readiness endpoint)."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
 
 
 def free_port() -> int:
@@ -72,14 +93,7 @@ class Prometheus:
             ["prometheus", f"--config.file={self.dir / 'prometheus.yml'}", f"--storage.tsdb.path={self.dir / 'data'}",
              f"--web.listen-address=127.0.0.1:{self.port}"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: self.ready(), 60, "prometheus to be ready")
-
-    def ready(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=2) as r:
-                return r.status == 200
-        except OSError:
-            return False
+        wait_for(lambda: answers(f"http://127.0.0.1:{self.port}/-/ready"), 60, "prometheus to be ready")
 
     def api(self, path: str, **params) -> dict:
         url = f"http://127.0.0.1:{self.port}/api/v1/{path}?" + urllib.parse.urlencode(params)

@@ -17,20 +17,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from e2e_support import ALERTS, Prometheus, fail_one_operation, free_port, http, wait_for
+from e2e_support import ALERTS, DRIVEN_CONFIG, Prometheus, answers, fail_one_operation, free_port, http, wait_for
 from sexton_process import ROOT, Sexton
 
 ROUTING = ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
 TOKEN = "alertmanager-test-token"
-DRIVEN_CONFIG = """
-coordinator:
-  grace_period: 0s
-cleanup:
-  strategy: none
-health:
-  zombie_count_warn: 0
-  zombie_count_fail: 2
-"""
 
 
 class Receiver:
@@ -89,14 +80,7 @@ class Alertmanager:
              f"--storage.path={self.dir / 'data'}", f"--web.listen-address={self.address}",
              "--cluster.listen-address="],  # a single Alertmanager: no gossip port
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self.ready, 30, "alertmanager to be ready")
-
-    def ready(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://{self.address}/-/ready", timeout=2) as r:
-                return r.status == 200
-        except OSError:
-            return False
+        wait_for(lambda: answers(f"http://{self.address}/-/ready"), 30, "alertmanager to be ready")
 
     def alerts(self) -> list[dict]:
         with urllib.request.urlopen(f"http://{self.address}/api/v2/alerts", timeout=5) as r:

@@ -10,20 +10,11 @@ import time
 
 import pytest
 
-from e2e_support import Prometheus, fail_one_operation, wait_for
+from e2e_support import DRIVEN_CONFIG, Prometheus, fail_one_operation, wait_for
 from sexton_process import ROOT, Sexton
 
 DASHBOARDS = sorted((ROOT / "dashboards").glob("*.json"))
 
-DRIVEN_CONFIG = """
-coordinator:
-  grace_period: 0s
-cleanup:
-  strategy: none
-health:
-  zombie_count_warn: 0
-  zombie_count_fail: 2
-"""
 
 @pytest.fixture(scope="module")
 def stack():

@@ -31,9 +31,12 @@ def replica(cluster: PostgresCluster, name: str, *args: str) -> Sexton:
                   "--coordinator-staging-window", "300ms", *args)
 
 
-def probe(url: str) -> tuple[int, str, dict]:
+def probe(url: str, body: dict | None = None) -> tuple[int, str, dict]:
+    """Status, text and headers of a GET, or of a POST of `body`."""
+    request = urllib.request.Request(url, data=body and json.dumps(body).encode(), method="POST" if body else "GET",
+                                     headers={"Content-Type": "application/json"} if body else {})
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
@@ -151,7 +154,7 @@ def test_the_store_down_answers_503_then_readiness_and_admissions_come_back(clus
             assert http("GET", f"http://{sexton.api}/v1/operations/nothing")[0] == 503
             wait_for(lambda: "[-]store failed" in probe(f"http://{sexton.telemetry}/readyz?verbose")[1], 15, "readyz to fail on store")
             assert probe(f"http://{sexton.telemetry}/livez")[0] == 200
-        status, _, headers = probe_post(a)
+        status, _, headers = probe(f"http://{a.api}/v1/operations", {"target": "x"})
         assert status == 503 and headers.get("Retry-After") == "1"
         cluster.start()
         started = time.monotonic()
@@ -160,16 +163,6 @@ def test_the_store_down_answers_503_then_readiness_and_admissions_come_back(clus
         for sexton in (a, b):
             status, body = submit(sexton, target=f"after-{sexton.api}")
             assert status == 200 and body["status"] == "admitted", body
-
-
-def probe_post(sexton: Sexton) -> tuple[int, str, dict]:
-    request = urllib.request.Request(f"http://{sexton.api}/v1/operations", data=json.dumps({"target": "x"}).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read().decode(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), dict(error.headers)
 
 
 def gauge(sexton: Sexton, series: str) -> float | None:
