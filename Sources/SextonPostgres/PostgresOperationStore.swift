@@ -15,15 +15,37 @@ public final class PostgresOperationStore: OperationStore {
     /// `store_unavailable` (`store.postgres.connect_timeout`).
     public let deadline: Duration
     private let clock: any SextonClock
+    private let observer: (any StoreObserver)?
     private let logger: Logger
 
-    public init(client: PostgresClient, staging: SharedStaging, deadline: Duration, clock: any SextonClock, logger: Logger) {
+    public init(
+        client: PostgresClient, staging: SharedStaging, deadline: Duration, clock: any SextonClock,
+        observer: (any StoreObserver)? = nil, logger: Logger
+    ) {
         self.client = client
         self.staging = staging
         lifecycle = SharedLifecycle(staging: staging)
         self.deadline = deadline
         self.clock = clock
+        self.observer = observer
         self.logger = logger
+    }
+
+    /// One round with the database, bounded by the deadline and timed for the metrics.
+    public func round<T: Sendable>(_ operation: StoreOperation, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        do {
+            let value = try await withDeadline(deadline, body)
+            observer?.storeRound(operation, duration: ContinuousClock.now - started, failed: false)
+            return value
+        } catch let refusal as SextonError {
+            observer?.storeRound(operation, duration: ContinuousClock.now - started, failed: false)
+            throw refusal
+        } catch {
+            let refused = Self.sextonError(error).code != .storeUnavailable
+            observer?.storeRound(operation, duration: ContinuousClock.now - started, failed: !refused)
+            throw error
+        }
     }
 
     public var leaseTimeout: Duration { staging.settings.leaseTimeout }
@@ -52,7 +74,7 @@ public final class PostgresOperationStore: OperationStore {
             }
             for (target, members) in byTarget {
                 do {
-                    let decisions = try await withDeadline(deadline) { [client, staging, logger] in try await client.withTransaction(logger: logger) { connection in
+                    let decisions = try await round(.submit) { [client, staging, logger] in try await client.withTransaction(logger: logger) { connection in
                         for (_, request, id) in members {
                             _ = try await staging.stage(request, id: id, on: connection, logger: logger)
                         }
@@ -73,18 +95,18 @@ public final class PostgresOperationStore: OperationStore {
     }
 
     public func apply(_ transition: Transition, to id: String, _ done: @escaping Done<OperationView>) {
-        run(done) {
+        run(.transition, done) {
             try await self.lifecycle.apply(transition, to: id, on: self.client, logger: self.logger)
             return try await self.view(id)
         }
     }
 
     public func operation(_ id: String, _ done: @escaping Done<OperationView>) {
-        run(done) { try await self.view(id) }
+        run(.read, done) { try await self.view(id) }
     }
 
     public func target(_ name: String, _ done: @escaping Done<TargetReport>) {
-        run(done) {
+        run(.read, done) {
             let s = self.staging.schema.quoted
             let rows = try await self.client.query(PostgresQuery(unsafeSQL: """
                 SELECT t.version, t.active_id, (SELECT count(*)::int FROM \(s).operations o WHERE o.target = t.name AND o.status = 'staged')
@@ -98,7 +120,7 @@ public final class PostgresOperationStore: OperationStore {
     }
 
     public func zombies(_ query: ZombieQuery, _ done: @escaping Done<[TrackedZombie]>) {
-        run(done) { try await self.zombieList(query) }
+        run(.read, done) { try await self.zombieList(query) }
     }
 
     /// Resolves windows that closed over a second ago and are still open: their submitters'
@@ -139,7 +161,7 @@ public final class PostgresOperationStore: OperationStore {
     private func submitNow(_ request: OperationRequest) async throws -> Decision {
         try request.validate()
         let id = request.id ?? Self.newID()
-        var wait = try await withDeadline(deadline) { [client, staging, logger] in
+        var wait = try await round(.submit) { [client, staging, logger] in
             try await client.withTransaction(logger: logger) { connection in
                 try await staging.stage(request, id: id, on: connection, logger: logger)
             }
@@ -148,15 +170,15 @@ public final class PostgresOperationStore: OperationStore {
         // submission, or the upkeep's sweep of overdue windows).
         while true {
             if wait > .zero { try await Task.sleep(for: wait) }
-            let resolution = try await withDeadline(deadline) { [client, staging, logger] in
+            let resolution = try await round(.submit) { [client, staging, logger] in
                 try await staging.resolve(target: request.target, on: client, logger: logger)
             }
             switch resolution {
             case .open(let left): wait = left
             case .resolved(let decisions):
                 if let mine = decisions.first(where: { $0.id == id }) { return mine }
-                return try await withDeadline(deadline) { try await self.decision(id) }
-            case .nothingStaged: return try await withDeadline(deadline) { try await self.decision(id) }
+                return try await round(.submit) { try await self.decision(id) }
+            case .nothingStaged: return try await round(.submit) { try await self.decision(id) }
             }
         }
     }
@@ -241,11 +263,11 @@ public final class PostgresOperationStore: OperationStore {
 
     private static func newID() -> String { UUID().uuidString.lowercased() }
 
-    /// `body` as a task bounded by the deadline, answering through `done`.
-    private func run<T: Sendable>(_ done: @escaping Done<T>, _ body: @escaping @Sendable () async throws -> T) {
+    /// `body` as a task, one round, answering through `done`.
+    private func run<T: Sendable>(_ operation: StoreOperation, _ done: @escaping Done<T>, _ body: @escaping @Sendable () async throws -> T) {
         Task {
             do {
-                done(.success(try await withDeadline(deadline, body)))
+                done(.success(try await round(operation, body)))
             } catch {
                 done(.failure(Self.sextonError(error)))
             }

@@ -12,6 +12,8 @@ public struct GaugeReadings: Sendable {
     public var workerUp = false
     public var memoryPressure: Double?
     public var health: HealthReport?
+    /// Whether the store answers (always for the in-process one).
+    public var storeUp = true
 
     public init() {}
 }

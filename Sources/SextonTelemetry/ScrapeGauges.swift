@@ -15,6 +15,7 @@ final class ScrapeGauges: Sendable {
     private let workerUp: Gauge
     private let memoryPressure: Gauge
     private let healthStatus: Gauge
+    private let storeUp: Gauge
     private let checkStates: [HealthCheck: Gauge]
     /// Series of `sexton_zombies` created so far; a type whose zombies are gone reads 0.
     private let zombieSeries = Mutex<[String: Gauge]>([:])
@@ -32,6 +33,7 @@ final class ScrapeGauges: Sendable {
         workerUp = r.gauge(name: "sexton_cleanup_worker_up", help: "1 while the background cleanup worker runs.")
         memoryPressure = r.gauge(name: "sexton_memory_pressure_ratio", help: "Memory in use over the limit (cgroup or host), 0 to 1, as last sampled.")
         healthStatus = r.gauge(name: "sexton_health_status", help: "Overall health: 0 healthy, 1 degraded, 2 unhealthy.")
+        storeUp = r.gauge(name: "sexton_store_up", help: "1 while the store answers, 0 while it cannot be reached (always 1 for memory).")
         checkStates = Dictionary(uniqueKeysWithValues: HealthCheck.allCases.map {
             ($0, r.gauge(name: "sexton_health_check_state", labels: [("check", $0.rawValue)],
                              help: "State of each health check: 0 ok, 1 warn, 2 fail."))
@@ -52,6 +54,7 @@ final class ScrapeGauges: Sendable {
         lastRun.set(readings.lastCleanupRun?.secondsSinceEpoch ?? 0)
         workerUp.set(readings.workerUp ? 1.0 : 0.0)
         memoryPressure.set(readings.memoryPressure ?? 0)
+        storeUp.set(readings.storeUp ? 1.0 : 0.0)
         if let health = readings.health {
             healthStatus.set(Double(health.status.rawValue))
             for (check, gauge) in checkStates {

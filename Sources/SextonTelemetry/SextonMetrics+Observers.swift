@@ -47,3 +47,11 @@ extension SextonMetrics: CleanupObserver {
         cleanupRuns["\(result.trigger.rawValue)|\(result.dryRun)"]?.increment()
     }
 }
+
+extension SextonMetrics: StoreObserver {
+    public func storeRound(_ operation: StoreOperation, duration: Duration, failed: Bool) {
+        storeRequestDuration[operation]!.record(duration)
+        recentStoreLatency.record(duration, at: clock.now())
+        if failed { storeErrors[operation]!.increment() }
+    }
+}

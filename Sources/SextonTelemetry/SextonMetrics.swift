@@ -28,6 +28,8 @@ public final class SextonMetrics: Sendable {
     let forcedCleanups: Counter
     let historyEvictions: Counter
     let targetsEvicted: Counter
+    let storeRequestDuration: [StoreOperation: HistogramSeries<Duration>]
+    let storeErrors: [StoreOperation: Counter]
     /// Written after the registry's families (see HistogramFamily for why not the registry's).
     private let histograms: [any ExpositionWriter]
     private let gauges: ScrapeGauges
@@ -35,10 +37,15 @@ public final class SextonMetrics: Sendable {
     private let httpRequests = Mutex<[String: Counter]>([:])
     /// Feeds the `resolution_latency` health check alongside the histogram.
     public let recentLatency = RecentLatency()
+    /// Feeds the `store` health check alongside the store's histogram.
+    public let recentStoreLatency = RecentLatency()
 
     let clock: any SextonClock
 
-    public init(maxTargetTypes: Int, clock: any SextonClock = SystemClock()) {
+    /// `store` names the backend and this replica for `sexton_store_info`.
+    public init(
+        maxTargetTypes: Int, store: (backend: String, replica: String) = ("memory", "local"), clock: any SextonClock = SystemClock()
+    ) {
         self.clock = clock
         let r = registry
         submittedTotal = Dictionary(uniqueKeysWithValues: PriorityBand.allCases.map {
@@ -89,7 +96,17 @@ public final class SextonMetrics: Sendable {
             name: "sexton_cleanup_duration_seconds", help: "Time to remove one zombie, handlers included, by strategy, in seconds.",
             buckets: Buckets.cleanupDuration, labelSets: strategyLabels)
         cleanupDuration = seriesByStrategy(cleanupFamily)
-        histograms = [resolutionFamily, perConflictFamily, ageFamily, cleanupFamily]
+        let storeFamily = HistogramFamily(
+            name: "sexton_store_request_duration_seconds", help: "Round trips to the shared store, by operation, in seconds.",
+            buckets: Buckets.storeRequest, labelSets: StoreOperation.allCases.map { [("operation", $0.rawValue)] })
+        storeRequestDuration = Dictionary(uniqueKeysWithValues: StoreOperation.allCases.enumerated().map { ($1, storeFamily[$0]) })
+        storeErrors = Dictionary(uniqueKeysWithValues: StoreOperation.allCases.map {
+            ($0, r.counter(name: "sexton_store_errors_total", labels: [("operation", $0.rawValue)],
+                               help: "Round trips to the shared store that failed or ran out of time, by operation."))
+        })
+        r.gauge(name: "sexton_store_info", labels: [("backend", store.backend), ("replica", store.replica)],
+                    help: "The store this sidecar coordinates through and its replica name; the value is always 1.").set(1.0)
+        histograms = [resolutionFamily, perConflictFamily, ageFamily, cleanupFamily, storeFamily]
         cleanupFailures = byStrategy {
             r.counter(name: "sexton_cleanup_failures_total", labels: [("strategy", $0)], help: "Cleanups that failed (handler errors), by strategy.")
         }

@@ -17,6 +17,30 @@ private func evaluate(_ change: (inout HealthInputs) -> Void) -> HealthReport {
 }
 
 @Suite struct HealthEvaluatorTests {
+    /// CONTRACT §4's `store` check: fail while unreachable, warn on a disagreement or a slow
+    /// p99, ok otherwise (also for the in-process store, which makes no round trips).
+    @Test func theStoreCheckFailsWhenUnreachableAndWarnsWhenSlowOrInDisagreement() {
+        #expect(evaluate { _ in }.checks[.store]?.message == "no store round trips in the last minute")
+        let fast = evaluate { $0.store = StoreHealth(roundTripP99: .milliseconds(3)) }.checks[.store]
+        #expect(fast?.state == .ok)
+        #expect(fast?.message == "p99 store round trip over the last minute is 3.0 ms (warn above 100ms)")
+        let slow = evaluate { $0.store = StoreHealth(roundTripP99: .milliseconds(150)) }
+        #expect(slow.checks[.store]?.state == .warn)
+        #expect(slow.status == .degraded)
+        let disagreeing = evaluate { $0.store = StoreHealth(disagreement: "grace_period: 200ms vs 1s", roundTripP99: .milliseconds(1)) }
+        #expect(disagreeing.checks[.store]?.state == .warn)
+        #expect(disagreeing.checks[.store]?.message == "replicas disagree on grace_period: 200ms vs 1s")
+        let down = evaluate { $0.store = StoreHealth(unreachable: "the shared store did not answer within 5s") }
+        #expect(down.checks[.store]?.state == .fail)
+        #expect(down.status == .unhealthy)
+        #expect(down.issues == ["store fail: the shared store did not answer within 5s"])
+        var thresholds = HealthThresholds()
+        thresholds.storeLatencyWarn = .milliseconds(200)
+        var inputs = healthyInputs()
+        inputs.store = StoreHealth(roundTripP99: .milliseconds(150))
+        #expect(HealthEvaluator(thresholds: thresholds).evaluate(inputs, now: now).checks[.store]?.state == .ok)
+    }
+
     @Test func healthyWhenEveryCheckIsOk() {
         let report = evaluate { _ in }
         #expect(report.status == .healthy)

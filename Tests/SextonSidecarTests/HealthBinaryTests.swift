@@ -22,7 +22,7 @@ import Testing
         let checks = health["checks"] as? [String: [String: Any]] ?? [:]
         #expect(Set(checks.keys) == [
             "zombie_count", "zombie_age", "cleanup_worker", "cleanup_handlers", "memory_pressure", "staging",
-            "resolution_latency",
+            "resolution_latency", "store",
         ])
         for (name, check) in checks {
             #expect(check["state"] as? String == "ok", "\(name)")

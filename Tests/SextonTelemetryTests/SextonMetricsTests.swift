@@ -81,6 +81,26 @@ struct Exposition {
         }
         #expect(exposition.value("sexton_cleanup_runs_total", ["trigger": "manual", "dry_run": "true"]) == 0)
         #expect(exposition.value("sexton_build_info", ["version": BuildInfo.version, "swift_version": BuildInfo.swiftVersion]) == 1)
+        for operation in StoreOperation.allCases.map(\.rawValue) {
+            #expect(exposition.value("sexton_store_errors_total", ["operation": operation]) == 0)
+            #expect(exposition.value("sexton_store_request_duration_seconds_count", ["operation": operation]) == 0)
+        }
+    }
+
+    @Test func theStoreFamiliesNameTheBackendAndCountRoundTrips() {
+        let metrics = SextonMetrics(maxTargetTypes: 50, store: ("postgres", "pod-a"))
+        metrics.storeRound(.submit, duration: .milliseconds(3), failed: false)
+        metrics.storeRound(.submit, duration: .milliseconds(30), failed: true)
+        var readings = GaugeReadings()
+        readings.storeUp = false
+        let exposition = Exposition(metrics.render(readings))
+        #expect(exposition.value("sexton_store_info", ["backend": "postgres", "replica": "pod-a"]) == 1)
+        #expect(exposition.value("sexton_store_up", [:]) == 0)
+        #expect(exposition.value("sexton_store_request_duration_seconds_count", ["operation": "submit"]) == 2)
+        #expect(exposition.value("sexton_store_request_duration_seconds_bucket", ["operation": "submit", "le": "0.005"]) == 1)
+        #expect(exposition.value("sexton_store_errors_total", ["operation": "submit"]) == 1)
+        #expect(exposition.value("sexton_store_errors_total", ["operation": "read"]) == 0)
+        #expect(metrics.recentStoreLatency.quantile(0.99, at: metrics.clock.now()) != nil)
     }
 
     @Test func gaugesComeFromReadings() {

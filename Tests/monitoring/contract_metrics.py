@@ -36,6 +36,10 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "sexton_health_check_state": ("gauge", ("check",)),
     "sexton_http_requests_total": ("counter", ("listener", "route", "code")),
     "sexton_build_info": ("gauge", ("version", "swift_version")),
+    "sexton_store_info": ("gauge", ("backend", "replica")),
+    "sexton_store_up": ("gauge", ()),
+    "sexton_store_request_duration_seconds": ("histogram", ("operation",)),
+    "sexton_store_errors_total": ("counter", ("operation",)),
     "process_cpu_seconds_total": ("counter", ()),
     "process_resident_memory_bytes": ("gauge", ()),
     "process_virtual_memory_bytes": ("gauge", ()),
@@ -55,6 +59,8 @@ BUCKETS: dict[str, tuple[float, ...]] = {
     "sexton_zombie_age_at_cleanup_seconds": (
         1, 10, 30, 60, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 259200, 604800),
     "sexton_operations_per_conflict": (2, 3, 4, 5, 6, 8, 12, 16, 24, 32, 48, 64),
+    "sexton_store_request_duration_seconds": (
+        2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 }
 
 

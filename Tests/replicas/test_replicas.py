@@ -154,12 +154,17 @@ def test_the_store_down_answers_503_then_readiness_and_admissions_come_back(clus
             assert http("GET", f"http://{sexton.api}/v1/operations/nothing")[0] == 503
             wait_for(lambda: "[-]store failed" in probe(f"http://{sexton.telemetry}/readyz?verbose")[1], 15, "readyz to fail on store")
             assert probe(f"http://{sexton.telemetry}/livez")[0] == 200
+            assert gauge(sexton, "sexton_store_up") == 0
+            assert gauge(sexton, 'sexton_health_check_state{check="store"}') == 2
+            assert gauge(sexton, 'sexton_store_errors_total{operation="submit"}') >= 1
         status, _, headers = probe(f"http://{a.api}/v1/operations", {"target": "x"})
         assert status == 503 and headers.get("Retry-After") == "1"
         cluster.start()
         started = time.monotonic()
         ready(a, b)
         assert time.monotonic() - started < 10
+        assert gauge(a, "sexton_store_up") == 1
+        assert gauge(a, 'sexton_store_info{backend="postgres",replica="a"}') == 1
         for sexton in (a, b):
             status, body = submit(sexton, target=f"after-{sexton.api}")
             assert status == 200 and body["status"] == "admitted", body

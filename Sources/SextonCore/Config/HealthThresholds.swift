@@ -8,6 +8,8 @@ public struct HealthThresholds: Sendable, Equatable {
     public var memoryPressureFail = 0.97
     public var stagingWarnRatio = 0.8
     public var resolutionLatencyWarn: Duration = .milliseconds(100)
+    /// The p99 of the shared store's round trips over the last minute above which `store` warns.
+    public var storeLatencyWarn: Duration = .milliseconds(100)
 
     public init() {}
 
@@ -21,6 +23,7 @@ public struct HealthThresholds: Sendable, Equatable {
         check.check("memory_pressure_fail", memoryPressureFail, in: 0.0...1.0)
         check.check("staging_warn_ratio", stagingWarnRatio, in: 0.0...1.0)
         check.check("resolution_latency_warn", resolutionLatencyWarn, in: .zero ... .seconds(3600))
+        check.check("store_latency_warn", storeLatencyWarn, in: .zero ... .seconds(3600))
         if zombieCountWarn > zombieCountFail {
             check.fail("zombie_count_warn", String(zombieCountWarn), allowed: "at most zombie_count_fail (\(zombieCountFail))")
         }

@@ -9,6 +9,7 @@ enum CheckDetail: Sendable, Equatable {
     case memoryPressure(Double, warn: Double, fail: Double)
     case staging(Int, of: Int)
     case resolutionLatency(Duration, warn: Duration)
+    case storeLatency(Duration, warn: Duration)
 
     var message: String {
         switch self {
@@ -32,6 +33,8 @@ enum CheckDetail: Sendable, Equatable {
             "\(staged) of \(capacity) staging slots in use"
         case .resolutionLatency(let p99, let warn):
             "p99 conflict resolution over the last minute is \(p99.seconds * 1000) ms (warn above \(warn.prometheusText))"
+        case .storeLatency(let p99, let warn):
+            "p99 store round trip over the last minute is \(p99.seconds * 1000) ms (warn above \(warn.prometheusText))"
         }
     }
 

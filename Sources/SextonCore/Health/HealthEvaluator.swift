@@ -14,11 +14,13 @@ public struct HealthInputs: Sendable {
     public var maxStagingSize: Int
     /// The p99 conflict resolution time over the last minute, nil when nothing resolved.
     public var resolutionLatencyP99: Duration?
+    public var store: StoreHealth
 
     public init(
         zombieCount: Int, oldestZombieAge: Duration?, workerRunning: Bool, workerLastActivity: Timestamp?,
         checkInterval: Duration, lastCleanupFailure: Timestamp?, exhaustedHandlers: [String],
-        memoryPressure: Double?, staged: Int, maxStagingSize: Int, resolutionLatencyP99: Duration?
+        memoryPressure: Double?, staged: Int, maxStagingSize: Int, resolutionLatencyP99: Duration?,
+        store: StoreHealth = StoreHealth()
     ) {
         self.zombieCount = zombieCount
         self.oldestZombieAge = oldestZombieAge
@@ -31,6 +33,23 @@ public struct HealthInputs: Sendable {
         self.staged = staged
         self.maxStagingSize = maxStagingSize
         self.resolutionLatencyP99 = resolutionLatencyP99
+        self.store = store
+    }
+}
+
+/// What the `store` check looks at (CONTRACT §4, §10); all nil for the in-process store.
+public struct StoreHealth: Sendable, Equatable {
+    /// Why the shared store cannot be reached now.
+    public var unreachable: String?
+    /// A shared setting a live replica has another value for, said as `key: here vs there`.
+    public var disagreement: String?
+    /// The p99 of the store's round trips over the last minute, nil when there were none.
+    public var roundTripP99: Duration?
+
+    public init(unreachable: String? = nil, disagreement: String? = nil, roundTripP99: Duration? = nil) {
+        self.unreachable = unreachable
+        self.disagreement = disagreement
+        self.roundTripP99 = roundTripP99
     }
 }
 
@@ -82,7 +101,24 @@ public struct HealthEvaluator: Sendable {
                 ? .text("no conflicts resolved in the last minute")
                 : .resolutionLatency(p99, warn: t.resolutionLatencyWarn))
 
+        checks[.store] = storeCheck(inputs.store)
         return HealthReport(checks: checks)
+    }
+
+    private func storeCheck(_ store: StoreHealth) -> CheckResult {
+        let p99 = store.roundTripP99 ?? .zero
+        if let unreachable = store.unreachable {
+            return CheckResult(state: .fail, value: p99.seconds, detail: .text(unreachable))
+        }
+        if let disagreement = store.disagreement {
+            return CheckResult(state: .warn, value: p99.seconds, detail: .text("replicas disagree on \(disagreement)"))
+        }
+        guard let measured = store.roundTripP99 else {
+            return CheckResult(state: .ok, value: 0, detail: .text("no store round trips in the last minute"))
+        }
+        return CheckResult(
+            state: measured > thresholds.storeLatencyWarn ? .warn : .ok, value: measured.seconds,
+            detail: .storeLatency(measured, warn: thresholds.storeLatencyWarn))
     }
 
     private func workerCheck(_ inputs: HealthInputs, now: Timestamp) -> CheckResult {

@@ -47,6 +47,7 @@ public enum HealthCheck: String, CaseIterable, Sendable {
     case memoryPressure = "memory_pressure"
     case staging
     case resolutionLatency = "resolution_latency"
+    case store
 }
 
 public struct HealthReport: Sendable, Equatable {

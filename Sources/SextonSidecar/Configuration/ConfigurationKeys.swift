@@ -28,6 +28,7 @@ enum ConfigurationKeys {
                 .value("health.memory_pressure_fail", .number, \.health.memoryPressureFail),
                 .value("health.staging_warn_ratio", .number, \.health.stagingWarnRatio),
                 .value("health.resolution_latency_warn", .duration, \.health.resolutionLatencyWarn),
+                .value("health.store_latency_warn", .duration, \.health.storeLatencyWarn),
                 .optional("admin.token_file", .text, \.admin.tokenFile),
                 .value("limits.max_body_bytes", .integer, \.limits.maxBodyBytes),
                 .value("limits.max_connections", .integer, \.limits.maxConnections),

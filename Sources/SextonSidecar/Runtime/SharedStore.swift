@@ -25,7 +25,7 @@ final class SharedStore: Sendable {
     static let sweepInterval: Duration = .milliseconds(500)
     static let sweepLimit = 1000
 
-    init(configuration: SextonConfiguration, clock: any SextonClock, logger: Logger) {
+    init(configuration: SextonConfiguration, clock: any SextonClock, observer: any StoreObserver, logger: Logger) {
         let postgres = configuration.store.postgres
         let endpoint = postgres.endpoint!
         var config = PostgresClient.Configuration(
@@ -45,7 +45,8 @@ final class SharedStore: Sendable {
             leaseTimeout: c.leaseTimeout, zombieStrategy: configuration.cleanup.strategy.rawValue,
             maxOpsPerTarget: c.maxOpsPerTarget, maxStagingSize: c.maxStagingSize))
         deadline = postgres.connectTimeout
-        store = PostgresOperationStore(client: client, staging: staging, deadline: deadline, clock: clock, logger: logger)
+        store = PostgresOperationStore(
+            client: client, staging: staging, deadline: deadline, clock: clock, observer: observer, logger: logger)
         logger.warning("store.backend postgres is a first cut: coordination, leases and the zombie list are store-wide; removing shared zombies (cleanup passes, handlers), store-wide gauges and the settings check are not built yet")
     }
 
@@ -69,13 +70,13 @@ final class SharedStore: Sendable {
         while !Task.isCancelled {
             do {
                 if !migrated {
-                    try await withDeadline(deadline) { [client, schema, logger] in
+                    try await store.round(.sweep) { [client, schema, logger] in
                         try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
                     }
                     migrated = true
                 }
                 let countNow = ContinuousClock.now >= nextCount
-                let counts = try await withDeadline(deadline) { [store, client, logger] in
+                let counts = try await store.round(.sweep) { [store, client, logger] in
                     _ = try await store.lifecycle.sweepLeases(limit: Self.sweepLimit, on: client, logger: logger)
                     _ = try await store.resolveOverdueWindows(limit: Self.sweepLimit)
                     return countNow ? try await store.counts() : nil

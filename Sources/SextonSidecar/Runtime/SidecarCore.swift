@@ -27,7 +27,9 @@ public final class SidecarCore: Sendable {
     ) {
         self.configuration = configuration
         self.clock = clock
-        let metrics = SextonMetrics(maxTargetTypes: configuration.coordinator.maxTargetTypes, clock: clock)
+        let metrics = SextonMetrics(
+            maxTargetTypes: configuration.coordinator.maxTargetTypes,
+            store: (configuration.store.backend.rawValue, configuration.store.replicaName), clock: clock)
         self.metrics = metrics
         engine = CleanupEngine(
             config: configuration.cleanup, policies: configuration.policies, clock: clock,
@@ -45,7 +47,7 @@ public final class SidecarCore: Sendable {
             shared = nil
             store = MemoryOperationStore(coordinator: coordinator, engine: engine)
         case .postgres:
-            let shared = SharedStore(configuration: configuration, clock: clock, logger: logger)
+            let shared = SharedStore(configuration: configuration, clock: clock, observer: metrics, logger: logger)
             self.shared = shared
             store = shared.store
         }
@@ -105,11 +107,14 @@ public final class SidecarCore: Sendable {
             workerLastActivity: e.worker.lastActivity, checkInterval: configuration.cleanup.checkInterval,
             lastCleanupFailure: e.lastFailureAt, exhaustedHandlers: e.failedHandlers, memoryPressure: e.memoryPressure,
             staged: staged, maxStagingSize: configuration.coordinator.maxStagingSize,
-            resolutionLatencyP99: metrics.recentLatency.quantile(0.99, at: now))
+            resolutionLatencyP99: metrics.recentLatency.quantile(0.99, at: now),
+            store: StoreHealth(
+                unreachable: shared?.unavailable, roundTripP99: shared.flatMap { _ in metrics.recentStoreLatency.quantile(0.99, at: now) }))
+        readings.storeUp = shared?.unavailable == nil
         let health = evaluator.evaluate(inputs, now: now)
         readings.health = health
         return SidecarSnapshot(
             phase: phase, workersAlive: phase == .shuttingDown || loops.allSatisfy(\.isAlive), readings: readings, health: health,
-            failedHandlers: e.failedHandlers, store: shared.map { .init(failure: $0.unavailable) })
+            failedHandlers: e.failedHandlers)
     }
 }

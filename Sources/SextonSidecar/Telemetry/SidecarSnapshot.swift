@@ -14,13 +14,6 @@ public struct SidecarSnapshot: Sendable {
     public var readings: GaugeReadings
     public var health: HealthReport
     public var failedHandlers: [String]
-    /// The shared store's state; nil with the memory store.
-    public var store: StoreState?
-
-    public struct StoreState: Sendable {
-        /// Why it cannot be used now; nil when it answers.
-        public var failure: String?
-    }
 
     public var zombieTotal: Int { readings.zombiesByTargetType.values.reduce(0, +) }
 }

@@ -36,8 +36,13 @@ enum TelemetryRoutes {
             ProbeCheck("ping"),
             ProbeCheck("startup", failure: s.phase == .starting ? "still starting" : nil),
             ProbeCheck("shutdown", failure: s.phase == .shuttingDown ? "shutting down" : nil),
-            ProbeCheck("staging", failure: s.health.checks[.staging]?.state == .fail ? s.health.checks[.staging]?.message : nil),
-        ] + (s.store.map { [ProbeCheck("store", failure: $0.failure)] } ?? []))
+            failing(.staging, s), failing(.store, s),
+        ])
+    }
+
+    /// A health check as a readiness check: failed while the check fails.
+    private static func failing(_ check: HealthCheck, _ s: SidecarSnapshot) -> ProbeCheck {
+        ProbeCheck(check.rawValue, failure: s.health.checks[check]?.state == .fail ? s.health.checks[check]?.message : nil)
     }
 
     private static func probe(_ report: ProbeReport, _ request: Request) -> Response {

@@ -1,0 +1,10 @@
+/// The kinds of round trip a shared store makes (`sexton_store_request_duration_seconds`'s
+/// `operation` label).
+public enum StoreOperation: String, CaseIterable, Sendable {
+    case submit, transition, read, sweep, cleanup
+}
+
+/// Hears each round trip a shared store makes: the metrics, and the `store` check's p99.
+public protocol StoreObserver: Sendable {
+    func storeRound(_ operation: StoreOperation, duration: Duration, failed: Bool)
+}
