@@ -156,6 +156,21 @@ public final class PostgresOperationStore: OperationStore {
             zombiesByTargetType: Dictionary(uniqueKeysWithValues: byType), oldestZombieAge: oldest.map { .nanoseconds($0) })
     }
 
+    /// Records this replica's shared settings and returns those of the other replicas that
+    /// recorded theirs within `liveWithin`.
+    public func recordSettings(_ settings: [String: String], replica: String, liveWithin: Duration) async throws -> [(String, [String: String])] {
+        let s = staging.schema.quoted
+        let json = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+        try await client.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO \(s).replicas (name, settings, seen_at) VALUES ($1, $2::jsonb, now())
+            ON CONFLICT (name) DO UPDATE SET settings = excluded.settings, seen_at = now()
+            """, binds: bindings(replica, json)), logger: logger)
+        let rows = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT name, settings::text FROM \(s).replicas WHERE name <> $1 AND seen_at > now() - make_interval(secs => $2)
+            """, binds: bindings(replica, liveWithin.seconds)), logger: logger).decode((String, String).self).collect()
+        return try rows.map { ($0.0, try JSONDecoder().decode([String: String].self, from: Data($0.1.utf8))) }
+    }
+
     // MARK: -
 
     private func submitNow(_ request: OperationRequest) async throws -> Decision {

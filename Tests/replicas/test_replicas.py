@@ -192,3 +192,18 @@ def test_the_gauges_of_shared_state_are_store_wide_on_every_replica(cluster):
             assert gauge(sexton, 'sexton_zombies{target_type="default"}') == 1.0
             assert gauge(sexton, "sexton_registry_entities") == 3.0
             assert gauge(sexton, "sexton_oldest_zombie_age_seconds") >= 0
+
+
+def test_replicas_with_different_grace_periods_warn_on_the_store_check(cluster):
+    with replica(cluster, "a") as a, replica(cluster, "b", "--coordinator-grace-period", "1s") as b:
+        ready(a, b)
+        for sexton, expected in ((a, "grace_period: 200ms (a) vs 1s (b)"), (b, "grace_period: 1s (b) vs 200ms (a)")):
+            check = wait_for(lambda: (c := get_health(sexton)["checks"]["store"])["message"].startswith("replicas") and c,
+                             20, f"{sexton.telemetry}: the store check to name the disagreement")
+            assert (check["state"], check["message"]) == ("warn", f"replicas disagree on {expected}"), check
+            # A disagreement is a warning, not a reason to leave service.
+            assert probe(f"http://{sexton.telemetry}/readyz")[0] == 200
+
+
+def get_health(sexton: Sexton) -> dict:
+    return json.loads(probe(f"http://{sexton.telemetry}/health")[1])

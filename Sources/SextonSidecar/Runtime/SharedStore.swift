@@ -18,9 +18,26 @@ final class SharedStore: Sendable {
     private let failure = Mutex<String?>("not connected yet")
     /// The store-wide counts as of the last refresh (none before the first).
     private let cachedCounts = Mutex<StoreCounts?>(nil)
+    /// A shared setting a live replica has another value for, as the `store` check says it.
+    private let disagreementText = Mutex<String?>(nil)
+    private let replica: String
+    private let settings: [String: String]
 
-    /// How often the store-wide gauges are counted again.
+    /// How often the store-wide gauges are counted again, and the settings compared.
     static let countsInterval: Duration = .seconds(2)
+    /// A replica that recorded its settings this recently counts as live.
+    static let liveReplicaWindow: Duration = .seconds(30)
+
+    /// The first shared setting another live replica holds another value of, as
+    /// `grace_period: 200ms here (a) vs 1s (b)`.
+    static func firstDifference(_ mine: [String: String], replica: String, others: [(String, [String: String])]) -> String? {
+        for (other, theirs) in others.sorted(by: { $0.0 < $1.0 }) {
+            for key in mine.keys.sorted() where theirs[key] != mine[key] {
+                return "\(key): \(mine[key]!) (\(replica)) vs \(theirs[key] ?? "unset") (\(other))"
+            }
+        }
+        return nil
+    }
 
     static let sweepInterval: Duration = .milliseconds(500)
     static let sweepLimit = 1000
@@ -38,6 +55,8 @@ final class SharedStore: Sendable {
         poolLogger.logLevel = .warning
         client = PostgresClient(configuration: config, backgroundLogger: poolLogger)
         schema = StoreSchema(postgres.schema)!
+        replica = configuration.store.replicaName
+        settings = Self.sharedSettings(configuration.coordinator)
         self.logger = logger
         let c = configuration.coordinator
         let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
@@ -53,6 +72,18 @@ final class SharedStore: Sendable {
     var unavailable: String? { failure.withLock { $0 } }
 
     var counts: StoreCounts? { cachedCounts.withLock { $0 } }
+
+    var disagreement: String? { disagreementText.withLock { $0 } }
+
+    /// The settings that shape resolution (CONTRACT §10), as this replica records them.
+    static func sharedSettings(_ c: CoordinatorConfig) -> [String: String] {
+        [
+            "staging_window": c.stagingWindow.prometheusText, "grace_period": c.gracePeriod.prometheusText,
+            "protect_executing": "\(c.protectExecuting)", "lease_timeout": c.leaseTimeout.prometheusText,
+            "history_retention": c.historyRetention.prometheusText, "max_history": "\(c.maxHistory)",
+            "max_ops_per_target": "\(c.maxOpsPerTarget)", "max_staging_size": "\(c.maxStagingSize)",
+        ]
+    }
 
     var loops: [BackgroundWork] {
         let client = self.client
@@ -70,7 +101,8 @@ final class SharedStore: Sendable {
         while !Task.isCancelled {
             do {
                 if !migrated {
-                    try await store.round(.sweep) { [client, schema, logger] in
+                    // Not a timed round: waiting for another replica's migration is not latency.
+                    try await withDeadline(deadline) { [client, schema, logger] in
                         try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
                     }
                     migrated = true
@@ -84,6 +116,12 @@ final class SharedStore: Sendable {
                 if let counts {
                     cachedCounts.withLock { $0 = counts }
                     nextCount = ContinuousClock.now + Self.countsInterval
+                    let others = try await store.round(.sweep) { [store, replica, settings] in
+                        try await store.recordSettings(settings, replica: replica, liveWithin: Self.liveReplicaWindow)
+                    }
+                    let found = Self.firstDifference(settings, replica: replica, others: others)
+                    if found != disagreement, let found { logger.warning("replicas disagree", metadata: ["setting": "\(found)"]) }
+                    disagreementText.withLock { $0 = found }
                 }
                 if failure.withLock({ $0 }) != nil { logger.info("store available") }
                 failure.withLock { $0 = nil }

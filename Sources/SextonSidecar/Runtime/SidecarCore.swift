@@ -109,7 +109,7 @@ public final class SidecarCore: Sendable {
             staged: staged, maxStagingSize: configuration.coordinator.maxStagingSize,
             resolutionLatencyP99: metrics.recentLatency.quantile(0.99, at: now),
             store: StoreHealth(
-                unreachable: shared?.unavailable, roundTripP99: shared.flatMap { _ in metrics.recentStoreLatency.quantile(0.99, at: now) }))
+                unreachable: shared?.unavailable, disagreement: shared?.disagreement, roundTripP99: shared.flatMap { _ in metrics.recentStoreLatency.quantile(0.99, at: now) }))
         readings.storeUp = shared?.unavailable == nil
         let health = evaluator.evaluate(inputs, now: now)
         readings.health = health
