@@ -236,10 +236,12 @@ def overview() -> dict:
                                     "{{outcome}}")], width=8, stack=True),
                  timeseries("Staged and active operations", "Operations waiting in staging for their batch to "
                             "resolve, operations active (admitted or executing), and entities in the registry "
-                            "(active, recently succeeded and zombies).", "short",
-                            [target(f"sum({sel('sexton_staged_operations')})", "staged"),
-                             target(f"sum({sel('sexton_active_operations')})", "active"),
-                             target(f"sum({sel('sexton_registry_entities')})", "registry entities")]),
+                            "(active, recently succeeded and zombies). The largest replica's: with a shared store "
+                            "every replica shows the store's values, so a sum would count them once per replica.",
+                            "short",
+                            [target(f"max({sel('sexton_staged_operations')})", "staged"),
+                             target(f"max({sel('sexton_active_operations')})", "active"),
+                             target(f"max({sel('sexton_registry_entities')})", "registry entities")]),
                  timeseries("HTTP requests by code", "Requests per second on the API and telemetry listeners, "
                             "by status code. 503 on the API means staging is full or the sidecar is shutting "
                             "down.", "reqps",
@@ -264,14 +266,15 @@ def cleanup() -> dict:
         "Zombies, the cleanup engine and its adaptive triggers on the Sexton sidecars selected by job and instance.",
         [
             *row("Summary",
-                 stat("Zombies", "Zombies held by the selected instances (warn above 1000, fail above 10000 per "
-                      "instance by default).", "short", f"sum({sel('sexton_zombies')})",
+                 stat("Zombies", "Zombies held by the fullest selected instance, or by the shared store every "
+                      "replica reports (warn above 1000, fail above 10000 by default).", "short",
+                      f"max(sum without (target_type) ({sel('sexton_zombies')}))",
                       steps=((1000, "orange"), (10000, "red")), width=4),
                  stat("Oldest zombie", "Age of the oldest zombie on the selected instances (warn above 24h, fail "
                       "above 72h by default).", "s", f"max({sel('sexton_oldest_zombie_age_seconds')})",
                       steps=((86400, "orange"), (259200, "red")), width=4),
-                 stat("Cleanup backlog", "Zombies due for removal that no pass has removed yet.", "short",
-                      f"sum({sel('sexton_cleanup_backlog')})", width=4),
+                 stat("Cleanup backlog", "Zombies due for removal that no pass has removed yet (the largest "
+                      "instance's).", "short", f"max({sel('sexton_cleanup_backlog')})", width=4),
                  stat("Cleanup worker", "Whether every selected instance runs its cleanup worker.", "none",
                       f"min({sel('sexton_cleanup_worker_up')})", mappings=UP_MAPPINGS, width=4),
                  stat("Memory pressure", "Highest memory pressure ratio among the selected instances (cgroup "
@@ -285,8 +288,9 @@ def cleanup() -> dict:
                       steps=((120, "orange"), (180, "red")), width=4)),
             *row("Zombies",
                  timeseries("Zombies by target type", "Zombies currently held, by target type (types beyond "
-                            "max_target_types show as other).", "short",
-                            [target(f"sum by (target_type) ({sel('sexton_zombies')})", "{{target_type}}")],
+                            "max_target_types show as other), the largest instance's (a shared store's, on every "
+                            "replica).", "short",
+                            [target(f"max by (target_type) ({sel('sexton_zombies')})", "{{target_type}}")],
                             stack=True, steps=((1000, "orange"), (10000, "red"))),
                  timeseries("Oldest zombie age", "Age of the oldest zombie on each instance; dashed lines at the "
                             "24h warn and 72h fail thresholds (alert SextonZombiesTooOld).", "s",

@@ -16,11 +16,14 @@ public final class PostgresOperationStore: OperationStore {
     public let deadline: Duration
     private let clock: any SextonClock
     private let observer: (any StoreObserver)?
+    /// Hears what this replica decided, for its counters (CONTRACT §10: counters count what
+    /// this replica did).
+    private let events: (any CoordinatorObserver)?
     private let logger: Logger
 
     public init(
         client: PostgresClient, staging: SharedStaging, deadline: Duration, clock: any SextonClock,
-        observer: (any StoreObserver)? = nil, logger: Logger
+        observer: (any StoreObserver)? = nil, events: (any CoordinatorObserver)? = nil, logger: Logger
     ) {
         self.client = client
         self.staging = staging
@@ -28,6 +31,7 @@ public final class PostgresOperationStore: OperationStore {
         self.deadline = deadline
         self.clock = clock
         self.observer = observer
+        self.events = events
         self.logger = logger
     }
 
@@ -78,13 +82,15 @@ public final class PostgresOperationStore: OperationStore {
                         for (_, request, id) in members {
                             _ = try await staging.stage(request, id: id, on: connection, logger: logger)
                         }
-                        guard case .resolved(let decisions) = try await staging.resolveNow(target: target, on: connection, logger: logger) else {
-                            return [Decision]()
+                        guard case .resolved(let batch) = try await staging.resolveNow(target: target, on: connection, logger: logger) else {
+                            return SharedStaging.ResolvedBatch?.none
                         }
-                        return decisions
+                        return batch
                     } }
+                    for (_, request, _) in members { events?.submitted(request.priority.band) }
+                    if let decisions { report(decisions) }
                     for (position, _, id) in members {
-                        results[position] = decisions.first { $0.id == id }.map { .success($0) } ?? .failure(SextonError(.notFound, "no decision for \(id)"))
+                        results[position] = decisions?.decisions.first { $0.id == id }.map { .success($0) } ?? .failure(SextonError(.notFound, "no decision for \(id)"))
                     }
                 } catch {
                     for (position, _, _) in members { results[position] = .failure(Self.sextonError(error)) }
@@ -96,7 +102,12 @@ public final class PostgresOperationStore: OperationStore {
 
     public func apply(_ transition: Transition, to id: String, _ done: @escaping Done<OperationView>) {
         run(.transition, done) {
-            try await self.lifecycle.apply(transition, to: id, on: self.client, logger: self.logger)
+            do {
+                self.reportEnded(try await self.lifecycle.apply(transition, to: id, on: self.client, logger: self.logger))
+            } catch let refused as AppliedButRefused {
+                self.reportEnded(refused.ended)
+                throw refused.refusal
+            }
             return try await self.view(id)
         }
     }
@@ -123,6 +134,42 @@ public final class PostgresOperationStore: OperationStore {
         run(.read, done) { try await self.zombieList(query) }
     }
 
+    /// Counts what a resolution this replica made decided.
+    private func report(_ batch: SharedStaging.ResolvedBatch) {
+        guard let events else { return }
+        switch batch.endedHolder {
+        case .preempted?:
+            events.rejected(stage: .registry, reason: .preempted)
+            events.preempted()
+            events.zombieCreated(.preempted)
+        case .expired?:
+            reportEnded(.expired)
+        case .failed?, nil:
+            break
+        }
+        for decision in batch.decisions {
+            if decision.isAdmitted {
+                events.admitted()
+            } else if let reason = decision.reason {
+                events.rejected(stage: .staging, reason: reason)
+                if reason == .gracePeriod { events.gracePeriodSave() }
+            }
+        }
+        events.conflictResolved(
+            batchSize: batch.decisions.count, duration: batch.detected ? batch.duration : .zero, detected: batch.detected)
+    }
+
+    /// Counts an admitted operation this replica ended; failed and expired ones are zombies.
+    public func reportEnded(_ outcome: CompletionOutcome?) {
+        guard let outcome, let events else { return }
+        events.completed(outcome)
+        switch outcome {
+        case .failed: events.zombieCreated(.failed)
+        case .expired: events.zombieCreated(.expired)
+        case .succeeded, .cancelled: break
+        }
+    }
+
     /// Resolves windows that closed over a second ago and are still open: their submitters'
     /// replica went away between staging and resolving. How many it resolved.
     public func resolveOverdueWindows(limit: Int) async throws -> Int {
@@ -132,7 +179,10 @@ public final class PostgresOperationStore: OperationStore {
             """, binds: bindings(limit)), logger: logger).decode(String.self).collect()
         var resolved = 0
         for target in overdue {
-            if case .resolved = try await staging.resolve(target: target, on: client, logger: logger) { resolved += 1 }
+            if case .resolved(let batch) = try await staging.resolve(target: target, on: client, logger: logger) {
+                report(batch)
+                resolved += 1
+            }
         }
         return resolved
     }
@@ -181,6 +231,7 @@ public final class PostgresOperationStore: OperationStore {
                 try await staging.stage(request, id: id, on: connection, logger: logger)
             }
         }
+        events?.submitted(request.priority.band)
         // Staged: from here the batch resolves even if this replica goes away (another one's
         // submission, or the upkeep's sweep of overdue windows).
         while true {
@@ -190,8 +241,9 @@ public final class PostgresOperationStore: OperationStore {
             }
             switch resolution {
             case .open(let left): wait = left
-            case .resolved(let decisions):
-                if let mine = decisions.first(where: { $0.id == id }) { return mine }
+            case .resolved(let batch):
+                report(batch)
+                if let mine = batch.decisions.first(where: { $0.id == id }) { return mine }
                 return try await round(.submit) { try await self.decision(id) }
             case .nothingStaged: return try await round(.submit) { try await self.decision(id) }
             }

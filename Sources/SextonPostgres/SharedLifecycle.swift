@@ -13,10 +13,13 @@ public struct SharedLifecycle: Sendable {
         self.staging = staging
     }
 
-    public func apply(_ transition: Transition, to id: String, on client: PostgresClient, logger: Logger) async throws {
+    /// Applies the transition; how the operation ended by it, if it did (`expired` when its
+    /// lease had run out, and then the transition itself is refused).
+    @discardableResult
+    public func apply(_ transition: Transition, to id: String, on client: PostgresClient, logger: Logger) async throws -> CompletionOutcome? {
         let s = staging.schema.quoted
         // A refusal is returned, not thrown, so a lease expiry applied on the way commits.
-        let refusal: SextonError? = try await client.withTransaction(logger: logger) { connection in
+        let (ended, refusal): (CompletionOutcome?, SextonError?) = try await client.withTransaction(logger: logger) { connection in
             let targets = try await connection.query(PostgresQuery(unsafeSQL: "SELECT target FROM \(s).operations WHERE id = $1", binds: bindings(id)),
                                                      logger: logger).decode(String.self).collect()
             guard let target = targets.first else { throw SextonError(.notFound, "no operation \(id)") }
@@ -28,9 +31,10 @@ public struct SharedLifecycle: Sendable {
                 throw SextonError(.notFound, "no operation \(id)")
             }
             var reason = row.1
+            var expiredNow: CompletionOutcome?
             if status.isActive && row.2 {
                 try await expire(id, target: target, on: connection, logger: logger)
-                (status, reason) = (.expired, nil)
+                (status, reason, expiredNow) = (.expired, nil, .expired)
             }
             func refuse(_ action: String, needs: String) -> SextonError {
                 SextonError(.conflict, "cannot \(action) operation \(id): it is \(status.rawValue), not \(needs)",
@@ -39,37 +43,43 @@ public struct SharedLifecycle: Sendable {
             let lease = staging.settings.leaseTimeout.seconds
             switch transition {
             case .start:
-                guard status == .admitted else { return refuse("start", needs: "admitted") }
+                guard status == .admitted else { return (expiredNow, refuse("start", needs: "admitted")) }
                 try await connection.query(PostgresQuery(unsafeSQL: """
                     UPDATE \(s).operations SET status = 'executing', started_at = now(), last_heartbeat_at = now(),
                         lease_expires_at = CASE WHEN $2 > 0 THEN now() + make_interval(secs => $2) END, fence = fence + 1
                     WHERE id = $1
                     """, binds: bindings(id, lease)), logger: logger)
             case .heartbeat:
-                guard status == .executing else { return refuse("heartbeat", needs: "executing") }
+                guard status == .executing else { return (expiredNow, refuse("heartbeat", needs: "executing")) }
                 try await connection.query(PostgresQuery(unsafeSQL: """
                     UPDATE \(s).operations SET last_heartbeat_at = now(),
                         lease_expires_at = CASE WHEN $2 > 0 THEN now() + make_interval(secs => $2) END
                     WHERE id = $1
                     """, binds: bindings(id, lease)), logger: logger)
             case .complete(let succeeded, let error):
-                guard status == .executing else { return refuse("complete", needs: "executing") }
+                guard status == .executing else { return (expiredNow, refuse("complete", needs: "executing")) }
                 if succeeded {
                     try await leave(id, status: .succeeded, error: error, on: connection, logger: logger)
                     try await release(target, from: id, succeeded: true, on: connection, logger: logger)
-                } else {
-                    try await staging.endAsZombie(id, status: .failed, reason: nil, winner: nil, on: connection, logger: logger)
-                    try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(s).operations SET error = $2 WHERE id = $1", binds: bindings(id, error)), logger: logger)
-                    try await release(target, from: id, succeeded: false, on: connection, logger: logger)
+                    return (.succeeded, nil)
                 }
+                try await staging.endAsZombie(id, status: .failed, reason: nil, winner: nil, on: connection, logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "UPDATE \(s).operations SET error = $2 WHERE id = $1", binds: bindings(id, error)), logger: logger)
+                try await release(target, from: id, succeeded: false, on: connection, logger: logger)
+                return (.failed, nil)
             case .cancel:
-                guard status.isActive else { return refuse("cancel", needs: "admitted or executing") }
+                guard status.isActive else { return (expiredNow, refuse("cancel", needs: "admitted or executing")) }
                 try await leave(id, status: .cancelled, error: nil, on: connection, logger: logger)
                 try await release(target, from: id, succeeded: false, on: connection, logger: logger)
+                return (.cancelled, nil)
             }
-            return nil
+            return (nil, nil)
         }
-        if let refusal { throw refusal }
+        if let refusal {
+            // The expiry on the way is done; the caller counts it, then hears the refusal.
+            throw AppliedButRefused(ended: ended, refusal: refusal)
+        }
+        return ended
     }
 
     /// Expires operations whose lease ran out, at most `limit`, skipping targets another
@@ -119,4 +129,10 @@ public struct SharedLifecycle: Sendable {
             WHERE name = $1 AND active_id = $2
             """, binds: bindings(target, id, succeeded)), logger: logger)
     }
+}
+
+/// A transition refused after the lease expiry applied on the way was committed.
+public struct AppliedButRefused: Error {
+    public let ended: CompletionOutcome?
+    public let refusal: SextonError
 }

@@ -48,10 +48,21 @@ public struct SharedStaging: Sendable {
     public enum Resolution: Sendable, Equatable {
         /// The window closes in this long (on the database's clock): ask again then.
         case open(Duration)
-        /// This call resolved the batch: its decisions, in arrival order.
-        case resolved([Decision])
+        /// This call resolved the batch.
+        case resolved(ResolvedBatch)
         /// Nothing was staged: another replica resolved it.
         case nothingStaged
+    }
+
+    /// What one resolution decided, for the answers and for this replica's counters.
+    public struct ResolvedBatch: Sendable, Equatable {
+        /// One per member, in arrival order.
+        public var decisions: [Decision]
+        /// More than one operation competed: a batch of several, or one that met a holder.
+        public var detected: Bool
+        /// How the holder it met ended, if it did: preempted by the winner, or its lease ran out.
+        public var endedHolder: ZombieReason?
+        public var duration: Duration
     }
 
     /// Stages `request` as `id` (its parent's priority inherited) and opens the target's window
@@ -120,6 +131,7 @@ public struct SharedStaging: Sendable {
         guard let row = locked.first else { return .nothingStaged }
         let (version, activeID, closesIn, now) = row
         if closedOnly && closesIn > 0 { return .open(.nanoseconds(closesIn)) }
+        let started = ContinuousClock.now
 
         let staged = try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT id, effective_priority, seq, expected_version FROM \(s).operations
@@ -132,6 +144,7 @@ public struct SharedStaging: Sendable {
 
         var holderID = activeID
         var holder: ResolutionRule.Holder?
+        var endedHolder: ZombieReason?
         if let activeID {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: """
                 SELECT (extract(epoch FROM admitted_at) * 1e9)::int8, status = 'executing', effective_priority,
@@ -143,6 +156,7 @@ public struct SharedStaging: Sendable {
                 if leaseRanOut {
                     try await endAsZombie(activeID, status: .expired, reason: nil, winner: nil, on: connection, logger: logger)
                     holderID = nil
+                    endedHolder = .expired
                 } else {
                     holder = ResolutionRule.Holder(admittedAt: admittedAt, isExecuting: executing, effectivePriority: Priority(priority)!)
                 }
@@ -174,6 +188,7 @@ public struct SharedStaging: Sendable {
                 admitted = candidate
             case .preempt:
                 try await endAsZombie(holderID!, status: .rejected, reason: .preempted, winner: winnerID, on: connection, logger: logger)
+                endedHolder = .preempted
                 admitted = candidate
             case .keep(let reason):
                 others = reason
@@ -204,7 +219,9 @@ public struct SharedStaging: Sendable {
         try await connection.query(PostgresQuery(unsafeSQL: """
             UPDATE \(s).targets SET active_id = $2, window_closes_at = NULL, fence = fence + 1 WHERE name = $1
             """, binds: bindings(target, holderID)), logger: logger)
-        return .resolved(decisions)
+        return .resolved(ResolvedBatch(
+            decisions: decisions, detected: staged.count > 1 || activeID != nil, endedHolder: endedHolder,
+            duration: ContinuousClock.now - started))
     }
 
     /// Admits a staged operation: a registry entity (a freed index reused with its generation

@@ -129,24 +129,26 @@ final class DroppedZombies: ZombieSink {
                     leaseTimeout: .seconds(30), zombieStrategy: "immediate"))
                 if let holder = scenario.holder {
                     try await stage([OperationRequest(id: "h", target: "t", priority: holder.priority)], with: staging, on: client)
-                    guard case .resolved(let decisions) = try await staging.resolve(target: "t", on: client, logger: logger) else {
+                    guard case .resolved(let batch) = try await staging.resolve(target: "t", on: client, logger: logger) else {
                         Issue.record("the holder's batch did not resolve")
                         return
                     }
-                    #expect(decisions.map(\.isAdmitted) == [true])
+                    #expect(batch.decisions.map(\.isAdmitted) == [true])
                     if holder.executing { try await SharedLifecycle(staging: staging).apply(.start, to: "h", on: client, logger: logger) }
                 }
                 try await stage(scenario.batch.enumerated().map { index, member in
                     OperationRequest(id: "b\(index)", target: "t", priority: member.0, expectedVersion: member.1)
                 }, with: staging, on: client)
-                guard case .resolved(let decisions) = try await staging.resolve(target: "t", on: client, logger: logger) else {
+                guard case .resolved(let batch) = try await staging.resolve(target: "t", on: client, logger: logger) else {
                     Issue.record("\(scenario.name): the batch did not resolve")
                     return
                 }
                 let status = try await client.query(
                     PostgresQuery(unsafeSQL: "SELECT status FROM \(schema.quoted).operations WHERE id = 'h'"), logger: logger
                 ).decode(String.self).reduce(into: [String]()) { $0.append($1) }.first.flatMap(OperationStatus.init(rawValue:))
-                #expect(ScenarioOutcome(decisions, holderStatus: status) == ScenarioOutcome(expected: scenario), "\(scenario.name)")
+                #expect(ScenarioOutcome(batch.decisions, holderStatus: status) == ScenarioOutcome(expected: scenario), "\(scenario.name)")
+                #expect(batch.endedHolder == (scenario.holderPreempted ? .preempted : nil), "\(scenario.name)")
+                #expect(batch.detected == (scenario.batch.count > 1 || scenario.holder != nil), "\(scenario.name)")
             }
         } }
     }
@@ -201,7 +203,7 @@ final class DroppedZombies: ZombieSink {
                 var resolvedBatches: [[Decision]] = []
                 for outcome in outcomes {
                     switch outcome {
-                    case .resolved(let decisions): resolvedBatches.append(decisions)
+                    case .resolved(let batch): resolvedBatches.append(batch.decisions)
                     case .nothingStaged: break
                     case .open(let left): Issue.record("a window was still open \(left) after it closed")
                     }

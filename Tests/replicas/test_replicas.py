@@ -117,6 +117,9 @@ def test_preemption_across_replicas_leaves_a_zombie_both_list(cluster):
         assert call(a, "slow", "start")[0] == 200
         status, second = submit(b, id="urgent", target="doc-1", priority="critical")
         assert status == 200 and second["status"] == "admitted", second
+        # b resolved the preempting batch, so b counts the preemption; a counted its admission.
+        assert gauge(b, "sexton_preemptions_total") == 1 and gauge(a, "sexton_preemptions_total") == 0
+        assert gauge(a, "sexton_operations_admitted_total") == 1 and gauge(b, "sexton_operations_admitted_total") == 1
         status, refused = call(a, "slow", "heartbeat")
         assert status == 409 and (refused["status"], refused["reason"]) == ("rejected", "preempted"), refused
         assert get(a, "/v1/operations/slow")["winner"] == "urgent"
@@ -140,6 +143,9 @@ def test_a_killed_replicas_operation_is_expired_by_the_other_within_two_seconds_
         late = instant(expired["ended_at"]) - (instant(expired["last_heartbeat_at"]) + 1.0)
         assert 0 <= late <= 2.0, f"expired {late:.3f} s after its lease ran out"
         assert [z["id"] for z in get(b, "/v1/zombies")["zombies"]] == ["held"]
+        # The replica that expired it counts it.
+        assert gauge(b, 'sexton_operations_completed_total{outcome="expired"}') == 1
+        assert gauge(b, 'sexton_zombies_created_total{reason="expired"}') == 1
 
 
 def test_the_store_down_answers_503_then_readiness_and_admissions_come_back(cluster):
@@ -207,3 +213,26 @@ def test_replicas_with_different_grace_periods_warn_on_the_store_check(cluster):
 
 def get_health(sexton: Sexton) -> dict:
     return json.loads(probe(f"http://{sexton.telemetry}/health")[1])
+
+
+def test_one_prometheus_scraping_two_replicas_counts_nothing_twice(cluster):
+    from e2e_support import Prometheus
+    with replica(cluster, "a") as a, replica(cluster, "b") as b:
+        ready(a, b)
+        for sexton, targets in ((a, ["p-1", "p-2"]), (b, ["p-3"])):
+            for target in targets:
+                assert submit(sexton, target=target)[1]["status"] == "admitted"
+        prometheus = Prometheus([a.telemetry, b.telemetry])
+        try:
+            def value(query: str) -> float | None:
+                result = prometheus.api("query", query=query)["data"]["result"]
+                return float(result[0]["value"][1]) if result else None
+            # Both replicas report the store's 3 active operations; the dashboards take the max.
+            wait_for(lambda: value('count(sexton_active_operations == 3)') == 2, 30, "both replicas scraped with 3 active")
+            assert value('max(sexton_active_operations{job="sexton"})') == 3
+            assert value('max(sexton_registry_entities{job="sexton"})') == 3
+            # Counters count what each replica did: summed, each admission once.
+            assert value('sum(sexton_operations_admitted_total{job="sexton"})') == 3
+            assert value('sum(sexton_store_info{backend="postgres"})') == 2
+        finally:
+            prometheus.close()

@@ -42,7 +42,10 @@ final class SharedStore: Sendable {
     static let sweepInterval: Duration = .milliseconds(500)
     static let sweepLimit = 1000
 
-    init(configuration: SextonConfiguration, clock: any SextonClock, observer: any StoreObserver, logger: Logger) {
+    init(
+        configuration: SextonConfiguration, clock: any SextonClock, observer: any StoreObserver,
+        events: any CoordinatorObserver, logger: Logger
+    ) {
         let postgres = configuration.store.postgres
         let endpoint = postgres.endpoint!
         var config = PostgresClient.Configuration(
@@ -65,7 +68,8 @@ final class SharedStore: Sendable {
             maxOpsPerTarget: c.maxOpsPerTarget, maxStagingSize: c.maxStagingSize))
         deadline = postgres.connectTimeout
         store = PostgresOperationStore(
-            client: client, staging: staging, deadline: deadline, clock: clock, observer: observer, logger: logger)
+            client: client, staging: staging, deadline: deadline, clock: clock, observer: observer, events: events,
+            logger: logger)
         logger.warning("store.backend postgres is a first cut: coordination, leases and the zombie list are store-wide; removing shared zombies (cleanup passes, handlers), store-wide gauges and the settings check are not built yet")
     }
 
@@ -109,7 +113,8 @@ final class SharedStore: Sendable {
                 }
                 let countNow = ContinuousClock.now >= nextCount
                 let counts = try await store.round(.sweep) { [store, client, logger] in
-                    _ = try await store.lifecycle.sweepLeases(limit: Self.sweepLimit, on: client, logger: logger)
+                    let expired = try await store.lifecycle.sweepLeases(limit: Self.sweepLimit, on: client, logger: logger)
+                    for _ in 0..<expired { store.reportEnded(.expired) }
                     _ = try await store.resolveOverdueWindows(limit: Self.sweepLimit)
                     return countNow ? try await store.counts() : nil
                 }

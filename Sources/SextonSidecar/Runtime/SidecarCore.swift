@@ -47,7 +47,10 @@ public final class SidecarCore: Sendable {
             shared = nil
             store = MemoryOperationStore(coordinator: coordinator, engine: engine)
         case .postgres:
-            let shared = SharedStore(configuration: configuration, clock: clock, observer: metrics, logger: logger)
+            let shared = SharedStore(
+                configuration: configuration, clock: clock, observer: metrics,
+                events: observer.map { CoordinatorObservers(all: [metrics, $0]) as any CoordinatorObserver } ?? metrics,
+                logger: logger)
             self.shared = shared
             store = shared.store
         }
