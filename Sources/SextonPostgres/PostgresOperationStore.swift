@@ -170,6 +170,36 @@ public final class PostgresOperationStore: OperationStore {
         }
     }
 
+    /// Forgets ended operations past `history_retention`, then the oldest beyond `max_history`,
+    /// at most `limit` in one round (the history index, oldest first); zombies stay. Returns how
+    /// many were forgotten for `max_history` (the retention's are not evictions).
+    public func trimHistory(limit: Int) async throws -> (expired: Int, evicted: Int) {
+        let s = staging.schema.quoted
+        let forget = """
+            DELETE FROM \(s).operations WHERE id IN (
+                SELECT o.id FROM \(s).operations o
+                WHERE o.ended_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(s).zombies z WHERE z.operation_id = o.id)
+                  AND %@
+                ORDER BY o.ended_at LIMIT $1)
+            RETURNING id
+            """
+        let retention = staging.settings.historyRetention.seconds
+        let expired = try await client.query(PostgresQuery(
+            unsafeSQL: forget.replacingOccurrences(of: "%@", with: "o.ended_at < now() - make_interval(secs => $2)"),
+            binds: bindings(limit, retention)), logger: logger).decode(String.self).collect().count
+        let counted = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT count(*)::int FROM \(s).operations o
+            WHERE o.ended_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(s).zombies z WHERE z.operation_id = o.id)
+            """), logger: logger).decode(Int.self).collect()
+        let excess = min(max((counted.first ?? 0) - staging.settings.maxHistory, 0), limit)
+        guard excess > 0 else { return (expired, 0) }
+        let evicted = try await client.query(PostgresQuery(
+            unsafeSQL: forget.replacingOccurrences(of: "%@", with: "true"), binds: bindings(excess)),
+            logger: logger).decode(String.self).collect().count
+        if evicted > 0 { events?.historyEvicted(evicted) }
+        return (expired, evicted)
+    }
+
     /// Resolves windows that closed over a second ago and are still open: their submitters'
     /// replica went away between staging and resolving. How many it resolved.
     public func resolveOverdueWindows(limit: Int) async throws -> Int {

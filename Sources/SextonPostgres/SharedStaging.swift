@@ -15,10 +15,15 @@ public struct ResolutionSettings: Sendable {
     /// Store-wide; counted without a lock, so replicas staging at the same instant may pass it
     /// by a few.
     public var maxStagingSize: Int
+    /// Ended operations stay readable this long, and at most `maxHistory` of them, oldest
+    /// forgotten first (zombies stay until removed).
+    public var historyRetention: Duration
+    public var maxHistory: Int
 
     public init(
         stagingWindow: Duration, gracePeriod: Duration, protectExecuting: Bool, leaseTimeout: Duration,
-        zombieStrategy: String, maxOpsPerTarget: Int = 20, maxStagingSize: Int = 10_000
+        zombieStrategy: String, maxOpsPerTarget: Int = 20, maxStagingSize: Int = 10_000,
+        historyRetention: Duration = .seconds(60), maxHistory: Int = 100_000
     ) {
         self.stagingWindow = stagingWindow
         self.gracePeriod = gracePeriod
@@ -27,6 +32,8 @@ public struct ResolutionSettings: Sendable {
         self.zombieStrategy = zombieStrategy
         self.maxOpsPerTarget = maxOpsPerTarget
         self.maxStagingSize = maxStagingSize
+        self.historyRetention = historyRetention
+        self.maxHistory = maxHistory
     }
 }
 
@@ -90,6 +97,12 @@ public struct SharedStaging: Sendable {
                 throw SextonError(.stagingFull, "max_staging_size (\(settings.maxStagingSize)) operations are staged")
             }
         }
+        // An ended operation's id may be used again, as in memory; a zombie's stays taken until
+        // the zombie is removed (the zombie queue refers to its row).
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            DELETE FROM \(s).operations o WHERE o.id = $1 AND o.ended_at IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM \(s).zombies z WHERE z.operation_id = o.id)
+            """, binds: bindings(id)), logger: logger)
         let inserted = try await connection.query(PostgresQuery(unsafeSQL: """
             INSERT INTO \(s).operations (id, target, target_type, op_type, priority, effective_priority, status,
                 parent, retry_of, retry_count, expected_version)

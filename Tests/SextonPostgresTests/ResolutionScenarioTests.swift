@@ -277,3 +277,55 @@ final class DroppedZombies: ZombieSink {
         } }
     }
 }
+
+/// The shared store's history is bounded like the memory store's: ended operations leave after
+/// `history_retention`, the oldest first beyond `max_history`; zombies stay; an ended id may be
+/// used again.
+@Suite struct SharedHistoryTests {
+    let logger = Logger(label: "shared-history")
+
+    @Test func endedOperationsLeaveByRetentionAndCapWhileZombiesStay() async throws {
+        let logger = logger
+        try await PostgresCluster.with { cluster in try await cluster.withClient { client in
+            let schema = try #require(StoreSchema("sexton"))
+            try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
+            func store(retention: Duration, maxHistory: Int) -> PostgresOperationStore {
+                PostgresOperationStore(
+                    client: client, staging: SharedStaging(schema: schema, settings: ResolutionSettings(
+                        stagingWindow: .zero, gracePeriod: .zero, protectExecuting: false, leaseTimeout: .zero,
+                        zombieStrategy: "none", historyRetention: retention, maxHistory: maxHistory)),
+                    deadline: .seconds(10), clock: SystemClock(), logger: logger)
+            }
+            let keeping = store(retention: .seconds(3600), maxHistory: 2)
+            // Four operations run to the end on their own targets; the second fails (a zombie).
+            for (index, succeeded) in [true, false, true, true].enumerated() {
+                let id = "op-\(index)"
+                _ = try await client.withTransaction(logger: logger) { connection in
+                    try await keeping.staging.stage(OperationRequest(id: id, target: "t-\(index)"), id: id, on: connection, logger: logger)
+                }
+                _ = try await keeping.staging.resolve(target: "t-\(index)", on: client, logger: logger)
+                try await keeping.lifecycle.apply(.start, to: id, on: client, logger: logger)
+                try await keeping.lifecycle.apply(.complete(succeeded: succeeded, error: nil), to: id, on: client, logger: logger)
+            }
+            func ids() async throws -> [String] {
+                try await client.query(PostgresQuery(unsafeSQL: "SELECT id FROM sexton.operations ORDER BY id"), logger: logger)
+                    .decode(String.self).reduce(into: [String]()) { $0.append($1) }
+            }
+            // max_history 2: of the three ended non-zombies the oldest goes; the zombie stays.
+            #expect(try await keeping.trimHistory(limit: 100) == (0, 1))
+            #expect(try await ids() == ["op-1", "op-2", "op-3"])
+            // A retention of 0 forgets every ended operation but the zombie.
+            #expect(try await store(retention: .zero, maxHistory: 100).trimHistory(limit: 100) == (2, 0))
+            #expect(try await ids() == ["op-1"])
+            // An ended id is free again; a zombie's is not.
+            _ = try await client.withTransaction(logger: logger) { connection in
+                try await keeping.staging.stage(OperationRequest(id: "op-0", target: "t-9"), id: "op-0", on: connection, logger: logger)
+            }
+            await #expect(throws: (any Error).self) {
+                _ = try await client.withTransaction(logger: logger) { connection in
+                    try await keeping.staging.stage(OperationRequest(id: "op-1", target: "t-9"), id: "op-1", on: connection, logger: logger)
+                }
+            }
+        } }
+    }
+}

@@ -65,12 +65,13 @@ final class SharedStore: Sendable {
         let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
             stagingWindow: c.stagingWindow, gracePeriod: c.gracePeriod, protectExecuting: c.protectExecuting,
             leaseTimeout: c.leaseTimeout, zombieStrategy: configuration.cleanup.strategy.rawValue,
-            maxOpsPerTarget: c.maxOpsPerTarget, maxStagingSize: c.maxStagingSize))
+            maxOpsPerTarget: c.maxOpsPerTarget, maxStagingSize: c.maxStagingSize, historyRetention: c.historyRetention,
+            maxHistory: c.maxHistory))
         deadline = postgres.connectTimeout
         store = PostgresOperationStore(
             client: client, staging: staging, deadline: deadline, clock: clock, observer: observer, events: events,
             logger: logger)
-        logger.warning("store.backend postgres is a first cut: coordination, leases and the zombie list are store-wide; removing shared zombies (cleanup passes, handlers), store-wide gauges and the settings check are not built yet")
+        logger.warning("store.backend postgres: shared zombies are recorded and listed but not yet removed (no shared cleanup passes or handlers yet), and max_targets does not apply to the store")
     }
 
     var unavailable: String? { failure.withLock { $0 } }
@@ -116,7 +117,9 @@ final class SharedStore: Sendable {
                     let expired = try await store.lifecycle.sweepLeases(limit: Self.sweepLimit, on: client, logger: logger)
                     for _ in 0..<expired { store.reportEnded(.expired) }
                     _ = try await store.resolveOverdueWindows(limit: Self.sweepLimit)
-                    return countNow ? try await store.counts() : nil
+                    guard countNow else { return StoreCounts?.none }
+                    _ = try await store.trimHistory(limit: Self.sweepLimit)
+                    return try await store.counts()
                 }
                 if let counts {
                     cachedCounts.withLock { $0 = counts }
