@@ -173,3 +173,27 @@ def test_the_example_configuration_passes_check_config(objects, tmp_path):
 def test_the_sidecar_runs_the_image_make_image_builds(sexton):
     version = re.search(r'static let version = "(.+)"', (ROOT / "Sources/SextonTelemetry/BuildInfo.swift").read_text())
     assert sexton["image"] == f"localhost/sexton:{version.group(1)}"
+
+
+def test_the_shared_variant_points_every_sidecar_at_one_store(objects, sexton):
+    shared = DEPLOY / "shared"
+    kustomization = yaml.safe_load((shared / "kustomization.yaml").read_text())
+    assert "../" in kustomization["resources"]
+    patch = yaml.safe_load((shared / "sexton-store.yaml").read_text())
+    base = objects["Deployment"]
+    assert (patch["kind"], patch["metadata"]["name"]) == ("Deployment", base["metadata"]["name"])
+    (container,) = patch["spec"]["template"]["spec"]["initContainers"]
+    assert container["name"] == sexton["name"]
+    env = {e["name"]: e for e in container["env"]}
+    assert env["SEXTON_STORE_BACKEND"]["value"] == "postgres"
+    assert re.fullmatch(r"postgres://\w+@[\w.-]+:\d+/\w+", env["SEXTON_STORE_POSTGRES_URL"]["value"])
+    # The replica is the pod; the password comes from the overlay's Secret, never the manifest.
+    assert env["SEXTON_STORE_REPLICA"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    reference = env["SEXTON_STORE_POSTGRES_PASSWORD"]["valueFrom"]["secretKeyRef"]
+    secrets = [yaml.safe_load((shared / r).read_text()) for r in kustomization["resources"] if r.endswith(".yaml")]
+    (secret,) = [s for s in secrets if s["kind"] == "Secret" and s["metadata"]["name"] == reference["name"]]
+    assert reference["key"] in secret["stringData"]
+    # Each variable names a documented configuration key (or is the password's own variable).
+    documented = {"SEXTON_" + key.upper().replace(".", "_")
+                  for key in re.findall(r"^\| `(store\.[a-z_.]+)` \|", (ROOT / "docs/configuration.md").read_text(), re.M)}
+    assert set(env) - {"SEXTON_STORE_POSTGRES_PASSWORD"} <= documented, documented
