@@ -78,7 +78,7 @@ public final class PostgresOperationStore: OperationStore {
             }
             for (target, members) in byTarget {
                 do {
-                    let decisions = try await round(.submit) { [client, staging, logger] in try await client.withTransaction(logger: logger) { connection in
+                    let batch = try await round(.submit) { [client, staging, logger] in try await client.withTransaction(logger: logger) { connection in
                         for (_, request, id) in members {
                             _ = try await staging.stage(request, id: id, on: connection, logger: logger)
                         }
@@ -88,9 +88,9 @@ public final class PostgresOperationStore: OperationStore {
                         return batch
                     } }
                     for (_, request, _) in members { events?.submitted(request.priority.band) }
-                    if let decisions { report(decisions) }
+                    if let batch { report(batch) }
                     for (position, _, id) in members {
-                        results[position] = decisions?.decisions.first { $0.id == id }.map { .success($0) } ?? .failure(SextonError(.notFound, "no decision for \(id)"))
+                        results[position] = batch?.decisions.first { $0.id == id }.map { .success($0) } ?? .failure(SextonError(.notFound, "no decision for \(id)"))
                     }
                 } catch {
                     for (position, _, _) in members { results[position] = .failure(Self.sextonError(error)) }

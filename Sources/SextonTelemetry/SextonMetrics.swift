@@ -37,7 +37,7 @@ public final class SextonMetrics: Sendable {
     private let httpRequests = Mutex<[String: Counter]>([:])
     /// Feeds the `resolution_latency` health check alongside the histogram.
     public let recentLatency = RecentLatency()
-    /// Feeds the `store` health check alongside the store's histogram.
+    /// Feeds the `store` health check alongside the store's histogram (request rounds only).
     public let recentStoreLatency = RecentLatency()
 
     let clock: any SextonClock
