@@ -19,11 +19,14 @@ public final class PostgresOperationStore: OperationStore {
     /// Hears what this replica decided, for its counters (CONTRACT §10: counters count what
     /// this replica did).
     private let events: (any CoordinatorObserver)?
+    /// Hears of each zombie this replica creates, and removes the lazy ones a read meets.
+    private let cleanup: SharedCleanup?
     private let logger: Logger
 
     public init(
         client: PostgresClient, staging: SharedStaging, deadline: Duration, clock: any SextonClock,
-        observer: (any StoreObserver)? = nil, events: (any CoordinatorObserver)? = nil, logger: Logger
+        observer: (any StoreObserver)? = nil, events: (any CoordinatorObserver)? = nil, cleanup: SharedCleanup? = nil,
+        logger: Logger
     ) {
         self.client = client
         self.staging = staging
@@ -32,6 +35,7 @@ public final class PostgresOperationStore: OperationStore {
         self.clock = clock
         self.observer = observer
         self.events = events
+        self.cleanup = cleanup
         self.logger = logger
     }
 
@@ -125,17 +129,22 @@ public final class PostgresOperationStore: OperationStore {
                 """, binds: bindings(name)), logger: self.logger).decode((Int, String?, Int).self).collect()
             let (version, active, staged) = rows.first ?? (0, nil, 0)
             let view = try await active.asyncMap { try await self.view($0) }
+            try await self.cleanup?.visit(target: name, targetType: nil)
             let zombies = try await self.zombieList(ZombieQuery(target: name, limit: 1000))
             return TargetReport(target: TargetView(target: name, version: version, active: view, staged: staged), zombies: zombies)
         }
     }
 
     public func zombies(_ query: ZombieQuery, _ done: @escaping Done<[TrackedZombie]>) {
-        run(.read, done) { try await self.zombieList(query) }
+        run(.read, done) {
+            try await self.cleanup?.visit(target: query.target, targetType: query.targetType)
+            return try await self.zombieList(query)
+        }
     }
 
     /// Counts what a resolution this replica made decided.
     private func report(_ batch: SharedStaging.ResolvedBatch) {
+        if batch.endedHolder == .preempted { cleanup?.zombieCreated() }
         guard let events else { return }
         switch batch.endedHolder {
         case .preempted?:
@@ -161,6 +170,7 @@ public final class PostgresOperationStore: OperationStore {
 
     /// Counts an admitted operation this replica ended; failed and expired ones are zombies.
     public func reportEnded(_ outcome: CompletionOutcome?) {
+        if outcome == .failed || outcome == .expired { cleanup?.zombieCreated() }
         guard let outcome, let events else { return }
         events.completed(outcome)
         switch outcome {
@@ -225,15 +235,17 @@ public final class PostgresOperationStore: OperationStore {
             SELECT (SELECT count(*)::int FROM \(s).operations WHERE status = 'staged'),
                    (SELECT count(*)::int FROM \(s).operations WHERE status IN ('admitted', 'executing')),
                    (SELECT count(*)::int FROM \(s).entities WHERE holder IS NOT NULL),
-                   (SELECT (extract(epoch FROM now() - min(ended_at)) * 1e9)::int8 FROM \(s).zombies)
-            """), logger: logger).decode((Int, Int, Int, Int64?).self).collect()
+                   (SELECT (extract(epoch FROM now() - min(ended_at)) * 1e9)::int8 FROM \(s).zombies),
+                   (SELECT count(*)::int FROM \(s).zombies WHERE due_at <= now())
+            """), logger: logger).decode((Int, Int, Int, Int64?, Int).self).collect()
         let byType = try await client.query(PostgresQuery(unsafeSQL: """
             SELECT target_type, count(*)::int FROM \(s).zombies GROUP BY target_type
             """), logger: logger).decode((String, Int).self).collect()
-        let (staged, active, entities, oldest) = totals.first ?? (0, 0, 0, nil)
+        let (staged, active, entities, oldest, due) = totals.first ?? (0, 0, 0, nil, 0)
         return StoreCounts(
             staged: staged, active: active, registryEntities: entities,
-            zombiesByTargetType: Dictionary(uniqueKeysWithValues: byType), oldestZombieAge: oldest.map { .nanoseconds($0) })
+            zombiesByTargetType: Dictionary(uniqueKeysWithValues: byType), oldestZombieAge: oldest.map { .nanoseconds($0) },
+            cleanupBacklog: due)
     }
 
     /// Records this replica's shared settings and returns those of the other replicas that
@@ -327,36 +339,17 @@ public final class PostgresOperationStore: OperationStore {
     private func zombieList(_ query: ZombieQuery) async throws -> [TrackedZombie] {
         let s = staging.schema.quoted
         let rows = try await client.query(PostgresQuery(unsafeSQL: """
-            SELECT o.id, o.entity_index, o.entity_generation, o.target, o.target_type, o.op_type, o.effective_priority,
-                   o.retry_count, o.status, \(Self.nanos("o.admitted_at")), \(Self.nanos("z.ended_at")), z.strategy, z.failed_attempts
+            SELECT \(ZombieRow.columns)
             FROM \(s).zombies z JOIN \(s).operations o ON o.id = z.operation_id
             WHERE ($1::text IS NULL OR z.target = $1) AND ($2::text IS NULL OR z.target_type = $2)
             ORDER BY z.ended_at, o.seq LIMIT $3
             """, binds: bindings(query.target, query.targetType, query.limit)), logger: logger)
-        var zombies: [TrackedZombie] = []
-        for try await row in rows {
-            let c = Array(row)
-            let status = OperationStatus(rawValue: try c[8].decode(String.self))!
-            let zombie = Zombie(
-                operationID: try c[0].decode(String.self),
-                entity: EntityID(index: UInt32(try c[1].decode(Int.self)), generation: UInt32(try c[2].decode(Int.self))),
-                target: try c[3].decode(String.self), targetType: try c[4].decode(String.self), opType: try c[5].decode(String.self),
-                priority: Priority(try c[6].decode(Int.self))!, retryCount: try c[7].decode(Int.self), status: status,
-                reason: status == .failed ? .failed : status == .expired ? .expired : .preempted,
-                admittedAt: localTime(try c[9].decode(Int64.self)), endedAt: localTime(try c[10].decode(Int64.self)), cleanup: nil)
-            zombies.append(TrackedZombie(
-                zombie: zombie, strategy: StrategyLabel(rawValue: try c[11].decode(String.self)) ?? .none, cleanupAt: nil,
-                failedAttempts: try c[12].decode(Int.self)))
-        }
-        return zombies
+        return try await rows.collect().map { try ZombieRow($0, clock: clock).tracked(clock: clock) }
     }
 
-    /// A time the database wrote, on this process's clock, so the API shows it as written.
-    private func localTime(_ wallNanos: Int64) -> Timestamp {
-        Timestamp(nanoseconds: wallNanos &- (clock.wallNow().nanosecondsSinceEpoch &- clock.now().nanoseconds))
-    }
+    private func localTime(_ wallNanos: Int64) -> Timestamp { clock.local(WallTime(nanosecondsSinceEpoch: wallNanos)) }
 
-    private static func nanos(_ column: String) -> String { "(extract(epoch FROM \(column)) * 1e9)::int8" }
+    private static func nanos(_ column: String) -> String { ZombieRow.nanos(column) }
 
     private static func newID() -> String { UUID().uuidString.lowercased() }
 
@@ -394,6 +387,8 @@ public struct StoreCounts: Sendable, Equatable {
     public var registryEntities: Int
     public var zombiesByTargetType: [String: Int]
     public var oldestZombieAge: Duration?
+    /// Zombies due and not yet removed: waiting for a handler, a retry, or a replica's sweep.
+    public var cleanupBacklog: Int
 
     public var zombieCount: Int { zombiesByTargetType.values.reduce(0, +) }
 }

@@ -104,5 +104,14 @@ public enum SchemaMigrations {
             // Open windows, for the sweep that resolves those whose submitter's replica died.
             "CREATE INDEX targets_open_windows ON {schema}.targets (window_closes_at) WHERE window_closes_at IS NOT NULL",
         ]),
+        Migration(version: 3, name: "shared cleanup", statements: [
+            // The handler a zombie's policy named when it was created, and whether it already
+            // succeeded (a `custom` zombie waiting out the handler's retention); the adaptive rule
+            // that made it immediate; and the claim a pass holds while its handler runs, so only
+            // the claimant's outcome is recorded.
+            "ALTER TABLE {schema}.zombies ADD COLUMN handler text, ADD COLUMN handler_done boolean NOT NULL DEFAULT false, ADD COLUMN trigger text, ADD COLUMN claim_token text",
+            // A removal frees the entity its zombie holds.
+            "CREATE INDEX entities_holder ON {schema}.entities (holder) WHERE holder IS NOT NULL",
+        ]),
     ]
 }

@@ -9,8 +9,6 @@ public struct ResolutionSettings: Sendable {
     public var gracePeriod: Duration
     public var protectExecuting: Bool
     public var leaseTimeout: Duration
-    /// The strategy a zombie is queued with unless its operation names one.
-    public var zombieStrategy: String
     public var maxOpsPerTarget: Int
     /// Store-wide; counted without a lock, so replicas staging at the same instant may pass it
     /// by a few.
@@ -22,14 +20,13 @@ public struct ResolutionSettings: Sendable {
 
     public init(
         stagingWindow: Duration, gracePeriod: Duration, protectExecuting: Bool, leaseTimeout: Duration,
-        zombieStrategy: String, maxOpsPerTarget: Int = 20, maxStagingSize: Int = 10_000,
+        maxOpsPerTarget: Int = 20, maxStagingSize: Int = 10_000,
         historyRetention: Duration = .seconds(60), maxHistory: Int = 100_000
     ) {
         self.stagingWindow = stagingWindow
         self.gracePeriod = gracePeriod
         self.protectExecuting = protectExecuting
         self.leaseTimeout = leaseTimeout
-        self.zombieStrategy = zombieStrategy
         self.maxOpsPerTarget = maxOpsPerTarget
         self.maxStagingSize = maxStagingSize
         self.historyRetention = historyRetention
@@ -45,10 +42,16 @@ public struct ResolutionSettings: Sendable {
 public struct SharedStaging: Sendable {
     public let schema: StoreSchema
     public let settings: ResolutionSettings
+    /// Plans each zombie a resolution or transition creates (CONTRACT §3.2).
+    public let zombies: ZombiePlanning
 
-    public init(schema: StoreSchema, settings: ResolutionSettings) {
+    public init(
+        schema: StoreSchema, settings: ResolutionSettings,
+        zombies: ZombiePlanning = ZombiePlanning(CleanupPlanner(config: CleanupConfig(), policies: [:]))
+    ) {
         self.schema = schema
         self.settings = settings
+        self.zombies = zombies
     }
 
     /// What asking for a target's resolution found.
@@ -105,15 +108,15 @@ public struct SharedStaging: Sendable {
             """, binds: bindings(id)), logger: logger)
         let inserted = try await connection.query(PostgresQuery(unsafeSQL: """
             INSERT INTO \(s).operations (id, target, target_type, op_type, priority, effective_priority, status,
-                parent, retry_of, retry_count, expected_version)
+                parent, retry_of, retry_count, expected_version, cleanup)
             VALUES ($1, $2, $3, $4, $5,
                 greatest($5, (SELECT effective_priority FROM \(s).operations WHERE id = $6)), 'staged',
-                $6, $7, $8, $9)
+                $6, $7, $8, $9, $10::jsonb)
             ON CONFLICT (id) DO NOTHING
             RETURNING seq
             """, binds: bindings(
                 id, request.target, request.targetType, request.opType, request.priority.value, request.parent,
-                request.retryOf, request.retryCount, request.expectedVersion)),
+                request.retryOf, request.retryCount, request.expectedVersion, request.cleanup.map(ZombieRow.encodeOverride))),
             logger: logger).decode(Int64.self).collect()
         guard !inserted.isEmpty else {
             throw SextonError(.conflict, "an operation with id \(id) is still live", field: "id")
@@ -263,21 +266,39 @@ public struct SharedStaging: Sendable {
         return EntityID(index: UInt32(index), generation: UInt32(generation))
     }
 
-    /// Ends an active operation as a zombie: it keeps its entity until the cleanup removes it.
-    /// The caller holds the target's row lock and frees or hands on the target.
+    /// Ends an active operation as a zombie: it keeps its entity until the cleanup removes it,
+    /// due when its plan says (CONTRACT §3.2); when its target then holds more than
+    /// `max_zombies_per_target`, the oldest fall due now. The caller holds the target's row lock
+    /// and frees or hands on the target.
     func endAsZombie(
         _ id: String, status: OperationStatus, reason: RejectReason?, winner: String?,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         let s = schema.quoted
+        let ended = try await connection.query(PostgresQuery(unsafeSQL: """
+            UPDATE \(s).operations SET status = $2, reason = $3, winner = $4, ended_at = now(), fence = fence + 1
+            WHERE id = $1 AND status IN ('admitted', 'executing')
+            RETURNING target, target_type, op_type, effective_priority, retry_count, cleanup::text
+            """, binds: bindings(id, status.rawValue, reason?.rawValue, winner)),
+            logger: logger).decode((String, String, String, Int, Int, String?).self).collect()
+        guard let (target, targetType, opType, priority, retryCount, cleanup) = ended.first else { return }
+        // The plan reads the policy's inputs only; times stay the database's.
+        let plan = zombies.plan(Zombie(
+            operationID: id, entity: EntityID(index: 0, generation: 0), target: target, targetType: targetType, opType: opType,
+            priority: Priority(priority)!, retryCount: retryCount, status: status, reason: .failed,
+            admittedAt: Timestamp(nanoseconds: 0), endedAt: Timestamp(nanoseconds: 0),
+            cleanup: cleanup.flatMap(ZombieRow.decodeOverride)))
         try await connection.query(PostgresQuery(unsafeSQL: """
-            WITH ended AS (
-                UPDATE \(s).operations SET status = $2, reason = $3, winner = $4, ended_at = now(), fence = fence + 1
-                WHERE id = $1 AND status IN ('admitted', 'executing')
-                RETURNING id, target, target_type, coalesce(cleanup ->> 'strategy', $5) AS strategy, ended_at)
-            INSERT INTO \(s).zombies (operation_id, target, target_type, strategy, ended_at)
-            SELECT id, target, target_type, strategy, ended_at FROM ended
-            """, binds: bindings(id, status.rawValue, reason?.rawValue, winner, settings.zombieStrategy)),
-            logger: logger)
+            INSERT INTO \(s).zombies (operation_id, target, target_type, strategy, trigger, handler, due_at, ended_at)
+            VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::float8 IS NOT NULL THEN now() + make_interval(secs => $7) END, now())
+            """, binds: bindings(
+                id, target, targetType, plan.strategy.rawValue, plan.trigger?.rawValue, plan.handler,
+                plan.removableAfter?.seconds)), logger: logger)
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            UPDATE \(s).zombies SET strategy = 'immediate', trigger = 'target_cap', due_at = now()
+            WHERE operation_id IN (
+                SELECT operation_id FROM \(s).zombies WHERE target = $1 ORDER BY ended_at DESC, operation_id DESC OFFSET $2)
+              AND (due_at IS NULL OR due_at > now() OR strategy <> 'immediate')
+            """, binds: bindings(target, zombies.planner.config.maxZombiesPerTarget)), logger: logger)
     }
 }

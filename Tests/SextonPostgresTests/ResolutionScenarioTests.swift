@@ -126,7 +126,7 @@ final class DroppedZombies: ZombieSink {
                 try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
                 let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
                     stagingWindow: .zero, gracePeriod: scenario.grace, protectExecuting: scenario.protectExecuting,
-                    leaseTimeout: .seconds(30), zombieStrategy: "immediate"))
+                    leaseTimeout: .seconds(30)))
                 if let holder = scenario.holder {
                     try await stage([OperationRequest(id: "h", target: "t", priority: holder.priority)], with: staging, on: client)
                     guard case .resolved(let batch) = try await staging.resolve(target: "t", on: client, logger: logger) else {
@@ -171,8 +171,7 @@ final class DroppedZombies: ZombieSink {
                 let schema = try #require(StoreSchema("sexton"))
         let logger = logger
         let settings = ResolutionSettings(
-            stagingWindow: .seconds(1), gracePeriod: .zero, protectExecuting: false, leaseTimeout: .seconds(30),
-            zombieStrategy: "immediate")
+            stagingWindow: .seconds(1), gracePeriod: .zero, protectExecuting: false, leaseTimeout: .seconds(30))
         let targets = (0..<50).map { "race-\($0)" }
         // Two replicas: a pool each, both resolving every target they staged for.
         try await PostgresCluster.with { cluster in try await cluster.withClient(maxConnections: 4) { a in
@@ -242,7 +241,7 @@ final class DroppedZombies: ZombieSink {
             try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
             let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
                 stagingWindow: .seconds(60), gracePeriod: .zero, protectExecuting: false, leaseTimeout: .zero,
-                zombieStrategy: "immediate", maxOpsPerTarget: 2, maxStagingSize: 3))
+                maxOpsPerTarget: 2, maxStagingSize: 3))
             func stage(_ id: String, _ target: String) async throws {
                 _ = try await client.withTransaction(logger: logger) { connection in
                     try await staging.stage(OperationRequest(id: id, target: target), id: id, on: connection, logger: logger)
@@ -293,7 +292,7 @@ final class DroppedZombies: ZombieSink {
                 PostgresOperationStore(
                     client: client, staging: SharedStaging(schema: schema, settings: ResolutionSettings(
                         stagingWindow: .zero, gracePeriod: .zero, protectExecuting: false, leaseTimeout: .zero,
-                        zombieStrategy: "none", historyRetention: retention, maxHistory: maxHistory)),
+                        historyRetention: retention, maxHistory: maxHistory)),
                     deadline: .seconds(10), clock: SystemClock(), logger: logger)
             }
             let keeping = store(retention: .seconds(3600), maxHistory: 2)

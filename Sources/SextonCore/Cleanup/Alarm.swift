@@ -3,15 +3,17 @@ import Synchronization
 /// The sleep of the engine's schedule loop, which work due sooner cuts short: a handler retry
 /// due in a second must not wait for a pass a minute away (CONTRACT §3.3: retries are timed
 /// from the failure).
-final class Alarm: Sendable {
+public final class Alarm: Sendable {
     /// The soonest time rung since the last sleep began; honoured by the next sleep.
     private let rungFor = Mutex<Int64>(.max)
     /// When the current sleep ends; .min while awake, so every ring is recorded.
     private let wakeAt = Atomic<Int64>(.min)
     private let wakeUp = WakeUp()
 
+    public init() {}
+
     /// Asks for a wake-up at `time` at the latest. Cheap when the loop already wakes sooner.
-    func ring(at time: Timestamp) {
+    public func ring(at time: Timestamp) {
         let current = wakeAt.load(ordering: .acquiring)
         guard current == .min || time.nanoseconds < current else { return }
         rungFor.withLock { $0 = min($0, time.nanoseconds) }
@@ -20,7 +22,7 @@ final class Alarm: Sendable {
 
     /// Sleeps until `deadline` on `clock`, or until a ring asks for sooner; returns at once when
     /// the task is cancelled.
-    func sleep(until deadline: Timestamp, clock: any SextonClock) async {
+    public func sleep(until deadline: Timestamp, clock: any SextonClock) async {
         let target = rungFor.withLock { rung in
             defer { rung = .max }
             return min(deadline.nanoseconds, rung)

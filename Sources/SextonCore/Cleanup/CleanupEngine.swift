@@ -15,8 +15,7 @@ public final class CleanupEngine: ZombieSink, Sendable {
     let handlers: [String: any CleanupHandler]
     let memory: any MemoryPressureSource
     let observer: any CleanupObserver
-    private let defaultPolicy: ZombiePolicy
-    private let policyByOpType: [String: ZombiePolicy]
+    let planner: CleanupPlanner
     let state: Mutex<EngineState>
     let worker = Mutex(CleanupWorkerState())
     let alarm = Alarm()
@@ -38,10 +37,7 @@ public final class CleanupEngine: ZombieSink, Sendable {
         self.memory = memory
         self.observer = observer
         self.tuning = tuning
-        defaultPolicy = ZombiePolicy(config, opType: "")
-        policyByOpType = policies.reduce(into: [:]) { result, entry in
-            result[entry.key] = ZombiePolicy(config.applying(entry.value), opType: entry.key)
-        }
+        planner = CleanupPlanner(config: config, policies: policies)
         var initial = EngineState(maxPerTarget: config.maxZombiesPerTarget, seed: tuning.seed)
         initial.memoryPressure = memory.sample()
         state = Mutex(initial)
@@ -59,23 +55,10 @@ public final class CleanupEngine: ZombieSink, Sendable {
     /// The last memory pressure sample (taken at start and by every pass).
     public var memoryPressure: Double? { state.withLock { $0.memoryPressure } }
 
-    func policy(for zombie: Zombie) -> ZombiePolicy {
-        if let override = zombie.cleanup {
-            return ZombiePolicy(config.applying(policies[zombie.opType]).applying(override), opType: zombie.opType)
-        }
-        if let policy = policyByOpType[zombie.opType] { return policy }
-        var policy = defaultPolicy
-        policy.resourceHeavy = config.resourceHeavyOperations.contains(zombie.opType)
-        policy.debugImportant = config.debugImportantOperations.contains(zombie.opType)
-        return policy
-    }
+    func policy(for zombie: Zombie) -> ZombiePolicy { planner.policy(for: zombie) }
 
     func adaptiveInputs(_ state: borrowing EngineState, zombieCount: Int) -> AdaptiveInputs {
-        AdaptiveInputs(
-            aggressiveOnMemoryPressure: config.aggressiveOnMemoryPressure,
-            memoryPressureThreshold: config.memoryPressureThreshold,
-            forceCleanupThreshold: config.forceCleanupThreshold,
-            memoryPressure: state.memoryPressure, zombieCount: zombieCount)
+        planner.adaptive(memoryPressure: state.memoryPressure, zombieCount: zombieCount)
     }
 
     // MARK: ZombieSink

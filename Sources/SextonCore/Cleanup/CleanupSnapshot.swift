@@ -26,6 +26,30 @@ public struct CleanupSnapshot: Sendable, Equatable {
     public var config: CleanupConfig
     public var policies: [String: CleanupOverride]
     public var lastPass: CleanupPassResult?
+
+    public init(
+        zombieCount: Int, zombiesByTargetType: [String: Int], oldestZombieEndedAt: Timestamp?, oldestZombieAge: Duration?,
+        backlog: Int, zombiesCreated: Int, zombiesCleaned: Int, triggers: [AdaptiveTrigger: Int], failedHandlers: [String],
+        lastFailureAt: Timestamp?, worker: CleanupWorkerState, memoryPressure: Double?, dryRun: Bool, config: CleanupConfig,
+        policies: [String: CleanupOverride], lastPass: CleanupPassResult?
+    ) {
+        self.zombieCount = zombieCount
+        self.zombiesByTargetType = zombiesByTargetType
+        self.oldestZombieEndedAt = oldestZombieEndedAt
+        self.oldestZombieAge = oldestZombieAge
+        self.backlog = backlog
+        self.zombiesCreated = zombiesCreated
+        self.zombiesCleaned = zombiesCleaned
+        self.triggers = triggers
+        self.failedHandlers = failedHandlers
+        self.lastFailureAt = lastFailureAt
+        self.worker = worker
+        self.memoryPressure = memoryPressure
+        self.dryRun = dryRun
+        self.config = config
+        self.policies = policies
+        self.lastPass = lastPass
+    }
 }
 
 extension CleanupEngine {

@@ -1,10 +1,10 @@
 /// The cleanup strategies of CONTRACT §3.1.
-public enum CleanupStrategy: String, CaseIterable, Sendable {
+public enum CleanupStrategy: String, CaseIterable, Sendable, Codable {
     case none, immediate, deferred, lazy, hybrid, custom
 }
 
 /// Handler retries (`retry:`): exponential backoff.
-public struct RetryPolicy: Sendable, Equatable {
+public struct RetryPolicy: Sendable, Equatable, Codable {
     public var maxAttempts = 3
     public var initialDelay: Duration = .seconds(1)
     public var multiplier = 2.0

@@ -2,10 +2,10 @@ import SextonCore
 import SextonHTTP
 import Synchronization
 
-/// What the API handlers work on: the store, the cleanup engine, the clock and the process's phase.
+/// What the API handlers work on: the store, its cleanup, the clock and the process's phase.
 struct APIContext: Sendable {
     let store: any OperationStore
-    let engine: CleanupEngine
+    let cleanup: any ZombieCleanup
     let clock: any SextonClock
     let phase: @Sendable () -> Phase
     let decoding: OperationRequestDecoding

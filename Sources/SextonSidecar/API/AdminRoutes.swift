@@ -14,7 +14,7 @@ enum AdminRoutes {
             // A manual pass waits for the handlers of what it removes; the answer waits with it,
             // without holding a server thread.
             Task {
-                let result = await ctx.engine.runPass(trigger: .manual, dryRun: dryRun, all: all)
+                let result = await ctx.cleanup.runPass(trigger: .manual, dryRun: dryRun, all: all)
                 responder.respond(APIContext.answer {
                     (200, .object([
                         ("dry_run", .bool(result.dryRun)),
@@ -32,7 +32,7 @@ enum AdminRoutes {
         router.add(.get, "/admin/cleanup/status") { request in
             APIContext.answer {
                 try authorize(request, ctx)
-                let s = ctx.engine.snapshot()
+                let s = ctx.cleanup.snapshot()
                 let worker = s.worker
                 let wall = ctx.clock.wallClock
                 return (200, .object([

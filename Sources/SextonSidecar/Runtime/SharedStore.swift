@@ -10,6 +10,7 @@ import Synchronization
 /// says of the store.
 final class SharedStore: Sendable {
     let store: PostgresOperationStore
+    let cleanup: SharedCleanup
     private let client: PostgresClient
     private let schema: StoreSchema
     private let deadline: Duration
@@ -44,7 +45,8 @@ final class SharedStore: Sendable {
 
     init(
         configuration: SextonConfiguration, clock: any SextonClock, observer: any StoreObserver,
-        events: any CoordinatorObserver, logger: Logger
+        events: any CoordinatorObserver, cleanupObserver: any CleanupObserver, handlers: [String: any CleanupHandler],
+        logger: Logger
     ) {
         let postgres = configuration.store.postgres
         let endpoint = postgres.endpoint!
@@ -62,16 +64,30 @@ final class SharedStore: Sendable {
         settings = Self.sharedSettings(configuration.coordinator)
         self.logger = logger
         let c = configuration.coordinator
+        deadline = postgres.connectTimeout
+        let planning = ZombiePlanning(CleanupPlanner(config: configuration.cleanup, policies: configuration.policies))
+        cleanup = SharedCleanup(
+            client: client, schema: schema, replica: replica, planning: planning, handlers: handlers,
+            memory: MemoryPressureProbe(configuration.memory), observer: cleanupObserver, clock: clock,
+            claimTimeout: Self.claimTimeout(configuration.handlers), deadline: deadline, logger: logger)
         let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
             stagingWindow: c.stagingWindow, gracePeriod: c.gracePeriod, protectExecuting: c.protectExecuting,
-            leaseTimeout: c.leaseTimeout, zombieStrategy: configuration.cleanup.strategy.rawValue,
-            maxOpsPerTarget: c.maxOpsPerTarget, maxStagingSize: c.maxStagingSize, historyRetention: c.historyRetention,
-            maxHistory: c.maxHistory))
-        deadline = postgres.connectTimeout
+            leaseTimeout: c.leaseTimeout, maxOpsPerTarget: c.maxOpsPerTarget, maxStagingSize: c.maxStagingSize,
+            historyRetention: c.historyRetention, maxHistory: c.maxHistory), zombies: planning)
         store = PostgresOperationStore(
             client: client, staging: staging, deadline: deadline, clock: clock, observer: observer, events: events,
-            logger: logger)
-        logger.warning("store.backend postgres: shared zombies are recorded and listed but not yet removed (no shared cleanup passes or handlers yet), and max_targets does not apply to the store")
+            cleanup: cleanup, logger: logger)
+        logger.warning("store.backend postgres: max_targets does not apply to the store")
+    }
+
+    /// How long a replica's claim on a zombie lasts while its handler runs: past the longest a
+    /// configured handler may take (a webhook's timeout), so only a replica that died loses one.
+    static func claimTimeout(_ handlers: [String: HandlerConfig]) -> Duration {
+        let longest = handlers.values.compactMap { handler -> Duration? in
+            if case .webhook(let webhook) = handler.kind { return webhook.timeout }
+            return nil
+        }.max() ?? .zero
+        return max(.seconds(60), longest * 2)
     }
 
     var unavailable: String? { failure.withLock { $0 } }
@@ -95,6 +111,7 @@ final class SharedStore: Sendable {
         return [
             BackgroundWork("store-pool") { await client.run() },
             BackgroundWork("store-upkeep") { await self.upkeep() },
+            BackgroundWork("cleanup") { await self.cleanup.run() },
         ]
     }
 
@@ -123,6 +140,7 @@ final class SharedStore: Sendable {
                 }
                 if let counts {
                     cachedCounts.withLock { $0 = counts }
+                    cleanup.observe(counts)
                     nextCount = ContinuousClock.now + Self.countsInterval
                     let others = try await store.round(.sweep) { [store, replica, settings] in
                         try await store.recordSettings(settings, replica: replica, liveWithin: Self.liveReplicaWindow)

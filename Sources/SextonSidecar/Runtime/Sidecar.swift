@@ -16,7 +16,7 @@ public final class Sidecar: Sendable {
         self.core = core
         self.logger = logger
         let context = APIContext(
-            store: core.store, engine: core.engine, clock: core.clock, phase: { core.phase },
+            store: core.store, cleanup: core.cleanup, clock: core.clock, phase: { core.phase },
             decoding: OperationRequestDecoding(cleanup: { value, opType throws(SextonError) in
                 try OperationCleanupOverride.parse(value, opType: opType, configuration: configuration)
             }),
@@ -35,7 +35,7 @@ public final class Sidecar: Sendable {
         let telemetryAddress = try telemetry.start()
         do {
             let apiAddress = try api.start()
-            core.engine.markStarted()
+            core.cleanup.markStarted()
             core.set(.serving)
             return (apiAddress, telemetryAddress)
         } catch {

@@ -9,6 +9,8 @@ public final class SidecarCore: Sendable {
     public let configuration: SextonConfiguration
     public let coordinator: Coordinator
     public let engine: CleanupEngine
+    /// What removes zombies: the engine, or with a shared store the store's cleanup.
+    public let cleanup: any ZombieCleanup
     /// What the API works on (CONTRACT §10).
     public let store: any OperationStore
     public let metrics: SextonMetrics
@@ -31,10 +33,11 @@ public final class SidecarCore: Sendable {
             maxTargetTypes: configuration.coordinator.maxTargetTypes,
             store: (configuration.store.backend.rawValue, configuration.store.replicaName), clock: clock)
         self.metrics = metrics
+        let handlers = configuration.handlers.mapValues { $0.makeHandler() }
+        let cleanupLog = CleanupLog(metrics: metrics, logger: logger)
         engine = CleanupEngine(
-            config: configuration.cleanup, policies: configuration.policies, clock: clock,
-            handlers: configuration.handlers.mapValues { $0.makeHandler() },
-            memory: MemoryPressureProbe(configuration.memory), observer: CleanupLog(metrics: metrics, logger: logger))
+            config: configuration.cleanup, policies: configuration.policies, clock: clock, handlers: handlers,
+            memory: MemoryPressureProbe(configuration.memory), observer: cleanupLog)
         let timers = StagingTimers(clock: clock)
         let coordinator = Coordinator(
             config: configuration.coordinator, clock: clock, scheduler: timers, zombies: engine,
@@ -46,16 +49,18 @@ public final class SidecarCore: Sendable {
         case .memory:
             shared = nil
             store = MemoryOperationStore(coordinator: coordinator, engine: engine)
+            cleanup = engine
         case .postgres:
             let shared = SharedStore(
                 configuration: configuration, clock: clock, observer: metrics,
                 events: observer.map { CoordinatorObservers(all: [metrics, $0]) as any CoordinatorObserver } ?? metrics,
-                logger: logger)
+                cleanupObserver: cleanupLog, handlers: handlers, logger: logger)
             self.shared = shared
             store = shared.store
+            cleanup = shared.cleanup
         }
         // The store's pool first, so it is the last to stop.
-        loops = (shared?.loops ?? []) + [
+        loops = shared?.loops ?? [
             BackgroundWork("staging-timers") { await timers.run() },
             BackgroundWork("maintenance") { await coordinator.runMaintenance() },
             BackgroundWork("cleanup") { await engine.run() },
@@ -81,7 +86,7 @@ public final class SidecarCore: Sendable {
     public func snapshot() -> SidecarSnapshot {
         let now = clock.now()
         let c = coordinator.snapshot()
-        let e = engine.snapshot()
+        let e = cleanup.snapshot()
         var readings = GaugeReadings()
         readings.staged = c.staged
         readings.active = c.active
@@ -102,6 +107,7 @@ public final class SidecarCore: Sendable {
             // Target types this replica shows already stay, at 0 when the store has none.
             readings.zombiesByTargetType = counts.zombiesByTargetType.merging(e.zombiesByTargetType.mapValues { _ in 0 }) { store, _ in store }
             readings.oldestZombieAge = counts.oldestZombieAge
+            readings.cleanupBacklog = counts.cleanupBacklog
             zombieCount = counts.zombieCount
             staged = counts.staged
         }
