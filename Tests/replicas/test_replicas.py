@@ -26,9 +26,23 @@ def cluster():
         cluster.close()
 
 
-def replica(cluster: PostgresCluster, name: str, *args: str) -> Sexton:
+TOKEN = "replica-admin-token"
+
+
+def replica(cluster: PostgresCluster, name: str, *args: str, config: str | None = None) -> Sexton:
     return Sexton("--store-backend", "postgres", "--store-postgres-url", cluster.url, "--store-replica", name,
-                  "--coordinator-staging-window", "300ms", *args)
+                  "--coordinator-staging-window", "300ms", *args, config=config, env={"SEXTON_ADMIN_TOKEN": TOKEN})
+
+
+def admin(sexton: Sexton, method: str, path: str) -> tuple[int, dict]:
+    return http(method, f"http://{sexton.api}{path}", headers={"Authorization": f"Bearer {TOKEN}"})
+
+
+def make_zombie(sexton: Sexton, op: str, target: str) -> None:
+    status, admitted = submit(sexton, id=op, target=target)
+    assert status == 200 and admitted["status"] == "admitted", admitted
+    assert call(sexton, op, "start")[0] == 200
+    assert call(sexton, op, "complete", {"outcome": "failed", "error": "zombie test"})[0] == 200
 
 
 def probe(url: str, body: dict | None = None) -> tuple[int, str, dict]:
@@ -236,3 +250,46 @@ def test_one_prometheus_scraping_two_replicas_counts_nothing_twice(cluster):
             assert value('sum(sexton_store_info{backend="postgres"})') == 2
         finally:
             prometheus.close()
+
+
+def test_two_replicas_clean_each_shared_zombie_once_and_audit_it_once(cluster, tmp_path):
+    def config(name: str) -> str:
+        return (f"handlers:\n  audit:\n    type: audit_log\n    path: {tmp_path / name}.jsonl\n"
+                "cleanup:\n  strategy: immediate\n  custom_handler: audit\n")
+    with replica(cluster, "a", config=config("a")) as a, replica(cluster, "b", config=config("b")) as b:
+        ready(a, b)
+        ops = [f"z-{i}" for i in range(40)]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda i: make_zombie((a, b)[i % 2], ops[i], f"zt-{i}"), range(len(ops))))
+        for sexton in (a, b):
+            wait_for(lambda: get(sexton, "/v1/zombies")["zombies"] == [], 20, f"{sexton.api}: every zombie cleaned")
+        lines = [json.loads(line) for name in ("a", "b") if (tmp_path / f"{name}.jsonl").exists()
+                 for line in (tmp_path / f"{name}.jsonl").read_text().splitlines()]
+        assert sorted(line["id"] for line in lines) == sorted(ops), "each zombie audited once"
+        # Counters count what each replica removed; summed over both, each zombie once.
+        cleaned = sum(gauge(sexton, 'sexton_zombies_cleaned_total{strategy="immediate"}') or 0 for sexton in (a, b))
+        assert cleaned == len(ops)
+        assert cluster.sql("SELECT count(*) FROM sexton.entities WHERE holder IS NOT NULL") == "0"
+
+
+def test_a_purge_on_one_replica_removes_the_zombies_made_through_the_other(cluster):
+    none = ("--cleanup-strategy", "none")
+    with replica(cluster, "a", *none) as a, replica(cluster, "b", *none) as b:
+        ready(a, b)
+        for i in range(3):
+            make_zombie(a, f"p-{i}", f"pt-{i}")
+        # A pass removes nothing a strategy keeps; a dry-run purge reports all three.
+        assert admin(b, "POST", "/admin/cleanup")[1]["candidates"] == 0
+        status, dry = admin(b, "POST", "/admin/cleanup?all=true&dry_run=true")
+        assert status == 200 and (dry["candidates"], dry["cleaned"]) == (3, 0), dry
+        assert len(get(a, "/v1/zombies")["zombies"]) == 3
+        status, purged = admin(b, "POST", "/admin/cleanup?all=true")
+        assert status == 200 and (purged["candidates"], purged["cleaned"], purged["by_strategy"]["manual"]) == (3, 3, 3), purged
+        assert get(a, "/v1/zombies")["zombies"] == []
+        assert get(a, "/v1/targets/pt-0")["zombies"] == []
+        # The store-wide gauges follow on both replicas.
+        for sexton in (a, b):
+            wait_for(lambda: gauge(sexton, 'sexton_zombies{target_type="default"}') == 0, 15, f"{sexton.telemetry}: no zombies")
+            assert gauge(sexton, "sexton_registry_entities") == 0
+        status, report = admin(a, "GET", "/admin/cleanup/status")
+        assert status == 200 and report["zombies"] == 0 and report["worker"]["running"] is True, report
