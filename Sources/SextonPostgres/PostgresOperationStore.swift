@@ -210,6 +210,26 @@ public final class PostgresOperationStore: OperationStore {
         return (expired, evicted)
     }
 
+    /// Forgets targets beyond `max_targets`, at most `limit` in one round: the least recently
+    /// staged first among those with nothing staged, active, zombie or in history (their version
+    /// starts again at 0, as in memory). A stage racing one waits on its row and then makes it anew.
+    /// Counts every target, so the sidecar calls it every few seconds, not on each sweep.
+    public func trimTargets(limit: Int) async throws -> Int {
+        let s = staging.schema.quoted
+        let evicted = try await client.query(PostgresQuery(unsafeSQL: """
+            DELETE FROM \(s).targets WHERE name IN (
+                SELECT t.name FROM \(s).targets t
+                WHERE t.active_id IS NULL AND t.window_closes_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM \(s).operations o WHERE o.target = t.name)
+                ORDER BY t.idle_since
+                LIMIT least(greatest((SELECT count(*) FROM \(s).targets) - $1, 0), $2)
+                FOR UPDATE SKIP LOCKED)
+            RETURNING 1
+            """, binds: bindings(staging.settings.maxTargets, limit)), logger: logger).collect().count
+        for _ in 0..<evicted { events?.targetEvicted() }
+        return evicted
+    }
+
     /// Resolves windows that closed over a second ago and are still open: their submitters'
     /// replica went away between staging and resolving. How many it resolved.
     public func resolveOverdueWindows(limit: Int) async throws -> Int {

@@ -17,11 +17,14 @@ public struct ResolutionSettings: Sendable {
     /// forgotten first (zombies stay until removed).
     public var historyRetention: Duration
     public var maxHistory: Int
+    /// Targets remembered; past it the longest idle with nothing staged, active, zombie or in
+    /// history are forgotten first.
+    public var maxTargets: Int
 
     public init(
         stagingWindow: Duration, gracePeriod: Duration, protectExecuting: Bool, leaseTimeout: Duration,
         maxOpsPerTarget: Int = 20, maxStagingSize: Int = 10_000,
-        historyRetention: Duration = .seconds(60), maxHistory: Int = 100_000
+        historyRetention: Duration = .seconds(60), maxHistory: Int = 100_000, maxTargets: Int = 1_000_000
     ) {
         self.stagingWindow = stagingWindow
         self.gracePeriod = gracePeriod
@@ -31,6 +34,7 @@ public struct ResolutionSettings: Sendable {
         self.maxStagingSize = maxStagingSize
         self.historyRetention = historyRetention
         self.maxHistory = maxHistory
+        self.maxTargets = maxTargets
     }
 }
 
@@ -83,7 +87,7 @@ public struct SharedStaging: Sendable {
         let window = Double(settings.stagingWindow.nanoseconds) / 1e9
         let closesIn = try await connection.query(PostgresQuery(unsafeSQL: """
             INSERT INTO \(s).targets AS t (name, window_closes_at) VALUES ($1, now() + make_interval(secs => $2))
-            ON CONFLICT (name) DO UPDATE SET window_closes_at = coalesce(t.window_closes_at, excluded.window_closes_at)
+            ON CONFLICT (name) DO UPDATE SET window_closes_at = coalesce(t.window_closes_at, excluded.window_closes_at), idle_since = now()
             RETURNING (extract(epoch FROM t.window_closes_at - now()) * 1e9)::int8
             """, binds: bindings(request.target, window)), logger: logger).decode(Int64.self).collect()
         // The target's row is locked now, so its count is exact.

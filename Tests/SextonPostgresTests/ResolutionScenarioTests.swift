@@ -327,4 +327,49 @@ final class DroppedZombies: ZombieSink {
             }
         } }
     }
+
+    @Test func targetsBeyondMaxTargetsAreForgottenLeastRecentlyStagedFirstWhenNothingHoldsThem() async throws {
+        let logger = logger
+        try await PostgresCluster.with { cluster in try await cluster.withClient { client in
+            let schema = try #require(StoreSchema("sexton"))
+            try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
+            let store = PostgresOperationStore(
+                client: client, staging: SharedStaging(schema: schema, settings: ResolutionSettings(
+                    stagingWindow: .zero, gracePeriod: .zero, protectExecuting: false, leaseTimeout: .zero,
+                    historyRetention: .zero, maxTargets: 3)),
+                deadline: .seconds(10), clock: SystemClock(), logger: logger)
+            // t0–t3 succeed, t4 fails (a zombie), t5 stays admitted.
+            for index in 0..<6 {
+                let id = "op-\(index)"
+                _ = try await client.withTransaction(logger: logger) { connection in
+                    try await store.staging.stage(OperationRequest(id: id, target: "t\(index)"), id: id, on: connection, logger: logger)
+                }
+                _ = try await store.staging.resolve(target: "t\(index)", on: client, logger: logger)
+                guard index < 5 else { continue }
+                try await store.lifecycle.apply(.start, to: id, on: client, logger: logger)
+                try await store.lifecycle.apply(.complete(succeeded: index < 4, error: nil), to: id, on: client, logger: logger)
+            }
+            func targets() async throws -> [String] {
+                try await client.query(PostgresQuery(unsafeSQL: "SELECT name FROM sexton.targets ORDER BY name"), logger: logger)
+                    .decode(String.self).reduce(into: [String]()) { $0.append($1) }
+            }
+            // History still holds every ended operation: nothing may go yet.
+            #expect(try await store.trimTargets(limit: 100) == 0)
+            _ = try await store.trimHistory(limit: 100)
+            #expect(try await store.trimTargets(limit: 100) == 3)
+            #expect(try await targets() == ["t3", "t4", "t5"])
+            // A forgotten target starts again at version 0; t3 kept its 1.
+            let versions = try await client.query(PostgresQuery(unsafeSQL: "SELECT version FROM sexton.targets WHERE name = 't3'"), logger: logger)
+                .decode(Int.self).reduce(into: [Int]()) { $0.append($1) }
+            #expect(versions == [1])
+            _ = try await client.withTransaction(logger: logger) { connection in
+                try await store.staging.stage(OperationRequest(id: "again", target: "t0"), id: "again", on: connection, logger: logger)
+            }
+            guard case .resolved(let batch) = try await store.staging.resolve(target: "t0", on: client, logger: logger) else {
+                Issue.record("t0 did not resolve")
+                return
+            }
+            #expect(batch.decisions.map(\.targetVersion) == [0])
+        } }
+    }
 }

@@ -26,6 +26,8 @@ final class SharedStore: Sendable {
 
     /// How often the store-wide gauges are counted again, and the settings compared.
     static let countsInterval: Duration = .seconds(2)
+    /// How often the targets are counted against `max_targets`: a count of every target.
+    static let targetsInterval: Duration = .seconds(10)
     /// A replica that recorded its settings this recently counts as live.
     static let liveReplicaWindow: Duration = .seconds(30)
 
@@ -73,11 +75,10 @@ final class SharedStore: Sendable {
         let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
             stagingWindow: c.stagingWindow, gracePeriod: c.gracePeriod, protectExecuting: c.protectExecuting,
             leaseTimeout: c.leaseTimeout, maxOpsPerTarget: c.maxOpsPerTarget, maxStagingSize: c.maxStagingSize,
-            historyRetention: c.historyRetention, maxHistory: c.maxHistory), zombies: planning)
+            historyRetention: c.historyRetention, maxHistory: c.maxHistory, maxTargets: c.maxTargets), zombies: planning)
         store = PostgresOperationStore(
             client: client, staging: staging, deadline: deadline, clock: clock, observer: observer, events: events,
             cleanup: cleanup, logger: logger)
-        logger.warning("store.backend postgres: max_targets does not apply to the store")
     }
 
     /// How long a replica's claim on a zombie lasts while its handler runs: past the longest a
@@ -120,6 +121,7 @@ final class SharedStore: Sendable {
     private func upkeep() async {
         var migrated = false
         var nextCount = ContinuousClock.now
+        var nextTargets = ContinuousClock.now
         while !Task.isCancelled {
             do {
                 if !migrated {
@@ -130,6 +132,10 @@ final class SharedStore: Sendable {
                     migrated = true
                 }
                 let countNow = ContinuousClock.now >= nextCount
+                if ContinuousClock.now >= nextTargets {
+                    _ = try await store.round(.sweep) { [store] in try await store.trimTargets(limit: Self.sweepLimit) }
+                    nextTargets = ContinuousClock.now + Self.targetsInterval
+                }
                 let counts = try await store.round(.sweep) { [store, client, logger] in
                     let expired = try await store.lifecycle.sweepLeases(limit: Self.sweepLimit, on: client, logger: logger)
                     for _ in 0..<expired { store.reportEnded(.expired) }
