@@ -293,3 +293,89 @@ def test_a_purge_on_one_replica_removes_the_zombies_made_through_the_other(clust
             assert gauge(sexton, "sexton_registry_entities") == 0
         status, report = admin(a, "GET", "/admin/cleanup/status")
         assert status == 200 and report["zombies"] == 0 and report["worker"]["running"] is True, report
+
+
+def family_sum(sexton: Sexton, family: str, having: str = "") -> float:
+    """The sum of a metric family's samples on one replica, optionally only those whose labels
+    contain `having`."""
+    _, text, _ = probe(f"http://{sexton.telemetry}/metrics")
+    total = 0.0
+    for line in text.splitlines():
+        name = line.split("{")[0].split(" ")[0]
+        if name == family and having in line:
+            total += float(line.split()[-1])
+    return total
+
+
+def test_three_replicas_under_random_load_never_admit_two_operations_of_one_target_at_once(cluster):
+    import random
+    settings = ("--coordinator-staging-window", "20ms", "--coordinator-grace-period", "50ms",
+                "--coordinator-lease-timeout", "1s", "--coordinator-history-retention", "1h",
+                "--cleanup-strategy", "immediate")
+    with replica(cluster, "a", *settings) as a, replica(cluster, "b", *settings) as b, \
+            replica(cluster, "c", *settings) as c:
+        replicas = (a, b, c)
+        ready(*replicas)
+        targets = [f"hot-{i}" for i in range(5)]
+        seen_admitted: set[str] = set()
+        lock = __import__("threading").Lock()
+        deadline = time.monotonic() + 15
+
+        def client(seed: int) -> None:
+            rng = random.Random(seed)
+            while time.monotonic() < deadline:
+                via = rng.choice(replicas)
+                status, decision = submit(via, target=rng.choice(targets),
+                                          priority=rng.choice(["low", "normal", "high", "critical"]))
+                assert status in (200, 409), decision
+                if decision.get("status") != "admitted":
+                    continue
+                op = decision["id"]
+                with lock:
+                    seen_admitted.add(op)
+                action = rng.random()
+                if action < 0.15:
+                    continue  # abandoned: its lease runs out
+                if action < 0.3:
+                    call(rng.choice(replicas), op, "cancel")
+                    continue
+                if call(rng.choice(replicas), op, "start")[0] != 200:
+                    continue
+                if action < 0.4:
+                    continue  # abandoned while executing
+                time.sleep(rng.uniform(0, 0.05))
+                call(rng.choice(replicas), op, "heartbeat")
+                outcome = "succeeded" if action < 0.8 else "failed"
+                call(rng.choice(replicas), op, "complete", {"outcome": outcome, "error": "random" if outcome == "failed" else None})
+
+        with concurrent.futures.ThreadPoolExecutor(12) as pool:
+            for future in [pool.submit(client, seed) for seed in range(12)]:
+                future.result()
+        # Quiet: every abandoned lease has run out and every zombie is gone.
+        for sexton in replicas:
+            wait_for(lambda: gauge(sexton, "sexton_active_operations") == 0 and gauge(sexton, "sexton_staged_operations") == 0
+                     and (gauge(sexton, 'sexton_zombies{target_type="default"}') or 0) == 0, 30, f"{sexton.api}: quiet")
+
+        rows = [line.split("|") for line in cluster.sql(
+            "SELECT target, id, extract(epoch FROM admitted_at), extract(epoch FROM ended_at) FROM sexton.operations "
+            "WHERE admitted_at IS NOT NULL ORDER BY target, admitted_at, ended_at").splitlines()]
+        assert {row[1] for row in rows} == seen_admitted, "every admission answered as admitted, and no other"
+        assert len(rows) > 100, f"only {len(rows)} admissions: the load did not conflict enough"
+        for target in targets:
+            held = [(float(start), float(end)) for t, _, start, end in rows if t == target]
+            for (_, ended), (admitted, _) in zip(held, held[1:]):
+                assert admitted >= ended, f"{target}: an operation admitted at {admitted} while another held it until {ended}"
+
+        def total(family: str, having: str = "") -> float:
+            return sum(family_sum(sexton, family, having) for sexton in replicas)
+        submitted = total("sexton_operations_submitted_total")
+        admitted = total("sexton_operations_admitted_total")
+        in_staging = total("sexton_operations_rejected_total", 'stage="staging"')
+        assert submitted == admitted + in_staging, (submitted, admitted, in_staging)
+        assert admitted == len(rows)
+        ended = total("sexton_operations_completed_total") + total("sexton_preemptions_total")
+        assert admitted == ended, (admitted, ended)
+        created = total("sexton_zombies_created_total")
+        assert created == (total("sexton_preemptions_total") + total("sexton_operations_completed_total", 'outcome="failed"')
+                           + total("sexton_operations_completed_total", 'outcome="expired"'))
+        assert created == total("sexton_zombies_cleaned_total") > 0
