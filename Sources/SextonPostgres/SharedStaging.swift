@@ -90,42 +90,50 @@ public struct SharedStaging: Sendable {
             ON CONFLICT (name) DO UPDATE SET window_closes_at = coalesce(t.window_closes_at, excluded.window_closes_at), idle_since = now()
             RETURNING (extract(epoch FROM t.window_closes_at - now()) * 1e9)::int8
             """, binds: bindings(request.target, window)), logger: logger).decode(Int64.self).collect()
-        // The target's row is locked now, so its count is exact.
-        let staged = try await connection.query(PostgresQuery(unsafeSQL: """
-            SELECT (SELECT count(*)::int FROM \(s).operations WHERE target = $1 AND status = 'staged'),
-                   (SELECT count(*)::int FROM \(s).operations WHERE status = 'staged')
-            """, binds: bindings(request.target)), logger: logger).decode((Int, Int).self).collect()
-        if let (forTarget, total) = staged.first.map({ ($0.0, $0.1) }) {
-            if forTarget >= settings.maxOpsPerTarget {
-                throw SextonError(
-                    .stagingFull, "target \(request.target) already has max_ops_per_target (\(settings.maxOpsPerTarget)) operations staged")
-            }
-            if total >= settings.maxStagingSize {
-                throw SextonError(.stagingFull, "max_staging_size (\(settings.maxStagingSize)) operations are staged")
-            }
-        }
         // An ended operation's id may be used again, as in memory; a zombie's stays taken until
-        // the zombie is removed (the zombie queue refers to its row).
-        try await connection.query(PostgresQuery(unsafeSQL: """
-            DELETE FROM \(s).operations o WHERE o.id = $1 AND o.ended_at IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM \(s).zombies z WHERE z.operation_id = o.id)
-            """, binds: bindings(id)), logger: logger)
+        // the zombie is removed (the zombie queue refers to its row). A generated id is new.
+        if request.id != nil {
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                DELETE FROM \(s).operations o WHERE o.id = $1 AND o.ended_at IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM \(s).zombies z WHERE z.operation_id = o.id)
+                """, binds: bindings(id)), logger: logger)
+        }
+        // The target's row is locked now, so the statement's count of its staged rows is exact.
         let inserted = try await connection.query(PostgresQuery(unsafeSQL: """
             INSERT INTO \(s).operations (id, target, target_type, op_type, priority, effective_priority, status,
                 parent, retry_of, retry_count, expected_version, cleanup)
-            VALUES ($1, $2, $3, $4, $5,
+            SELECT $1, $2, $3, $4, $5,
                 greatest($5, (SELECT effective_priority FROM \(s).operations WHERE id = $6)), 'staged',
-                $6, $7, $8, $9, $10::jsonb)
+                $6, $7, $8, $9, $10::jsonb
+            WHERE (SELECT count(*) FROM \(s).operations WHERE target = $2 AND status = 'staged') < $11
+              AND (SELECT count(*) FROM \(s).operations WHERE status = 'staged') < $12
             ON CONFLICT (id) DO NOTHING
             RETURNING seq
             """, binds: bindings(
                 id, request.target, request.targetType, request.opType, request.priority.value, request.parent,
-                request.retryOf, request.retryCount, request.expectedVersion, request.cleanup.map(ZombieRow.encodeOverride))),
+                request.retryOf, request.retryCount, request.expectedVersion, request.cleanup.map(ZombieRow.encodeOverride),
+                settings.maxOpsPerTarget, settings.maxStagingSize)),
             logger: logger).decode(Int64.self).collect()
-        guard !inserted.isEmpty else {
-            throw SextonError(.conflict, "an operation with id \(id) is still live", field: "id")
-        }
+        if inserted.isEmpty { throw try await whyNotStaged(request, id: id, on: connection, logger: logger) }
         return .nanoseconds(max(closesIn.first ?? 0, 0))
+    }
+
+    /// The refusal of a submission the insert did not take: a staging limit, or its id live.
+    private func whyNotStaged(_ request: OperationRequest, id: String, on connection: PostgresConnection, logger: Logger) async throws -> SextonError {
+        let s = schema.quoted
+        let staged = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT (SELECT count(*)::int FROM \(s).operations WHERE target = $1 AND status = 'staged'),
+                   (SELECT count(*)::int FROM \(s).operations WHERE status = 'staged')
+            """, binds: bindings(request.target)), logger: logger).decode((Int, Int).self).collect()
+        let (forTarget, total) = staged.first ?? (0, 0)
+        if forTarget >= settings.maxOpsPerTarget {
+            return SextonError(
+                .stagingFull, "target \(request.target) already has max_ops_per_target (\(settings.maxOpsPerTarget)) operations staged")
+        }
+        if total >= settings.maxStagingSize {
+            return SextonError(.stagingFull, "max_staging_size (\(settings.maxStagingSize)) operations are staged")
+        }
+        return SextonError(.conflict, "an operation with id \(id) is still live", field: "id")
     }
 
     /// Resolves the target's batch if its window has closed, in one transaction.
@@ -197,9 +205,7 @@ public struct SharedStaging: Sendable {
 
         var others = RejectReason.lostConflict
         var admitted: Int?
-        var entity: EntityID?
         if let candidate {
-            let winnerID = staged[candidate].0
             switch ResolutionRule.verdict(
                 for: Priority(staged[candidate].1)!, holder: holder, now: now,
                 grace: settings.gracePeriod.nanoseconds, protectExecuting: settings.protectExecuting)
@@ -207,67 +213,74 @@ public struct SharedStaging: Sendable {
             case .admit:
                 admitted = candidate
             case .preempt:
-                try await endAsZombie(holderID!, status: .rejected, reason: .preempted, winner: winnerID, on: connection, logger: logger)
+                try await endAsZombie(holderID!, status: .rejected, reason: .preempted, winner: staged[candidate].0, on: connection, logger: logger)
                 endedHolder = .preempted
                 admitted = candidate
             case .keep(let reason):
                 others = reason
             }
-            if admitted != nil {
-                entity = try await admit(winnerID, on: connection, logger: logger)
-                holderID = winnerID
-            }
         }
-
+        let winnerID = admitted.map { staged[$0].0 }
+        if let winnerID { holderID = winnerID }
+        let losers = staged.indices.filter { $0 != admitted }.map { index in
+            (staged[index].0, ResolutionRule.reason(expectedVersion: staged[index].3, version: version, others: others))
+        }
+        let entity = try await finish(
+            target: target, winner: winnerID, losers: losers, holder: holderID, on: connection, logger: logger)
         var decisions: [Decision] = []
+        var loser = losers.makeIterator()
         for (index, member) in staged.enumerated() {
             if index == admitted {
                 decisions.append(Decision(
                     id: member.0, isAdmitted: true, ecsId: entity, target: target, targetVersion: version, reason: nil,
                     winner: member.0))
-                continue
+            } else {
+                decisions.append(Decision(
+                    id: member.0, isAdmitted: false, ecsId: nil, target: target, targetVersion: version,
+                    reason: loser.next()!.1, winner: holderID))
             }
-            let reason = ResolutionRule.reason(expectedVersion: member.3, version: version, others: others)
-            try await connection.query(PostgresQuery(unsafeSQL: """
-                UPDATE \(s).operations SET status = 'rejected', reason = $2, winner = $3, ended_at = now()
-                WHERE id = $1 AND status = 'staged'
-                """, binds: bindings(member.0, reason.rawValue, holderID)), logger: logger)
-            decisions.append(Decision(
-                id: member.0, isAdmitted: false, ecsId: nil, target: target, targetVersion: version, reason: reason,
-                winner: holderID))
         }
-        try await connection.query(PostgresQuery(unsafeSQL: """
-            UPDATE \(s).targets SET active_id = $2, window_closes_at = NULL, fence = fence + 1 WHERE name = $1
-            """, binds: bindings(target, holderID)), logger: logger)
         return .resolved(ResolvedBatch(
             decisions: decisions, detected: staged.count > 1 || activeID != nil, endedHolder: endedHolder,
             duration: ContinuousClock.now - started))
     }
 
-    /// Admits a staged operation: a registry entity (a freed index reused with its generation
-    /// bumped, else a new one) and its lease.
-    private func admit(_ id: String, on connection: PostgresConnection, logger: Logger) async throws -> EntityID {
+    /// Writes a batch's decisions in one statement: the winner admitted with its lease and a
+    /// registry entity (a freed index reused with its generation bumped, else a new one), the
+    /// others rejected, and the target handed to `holder`. Returns the winner's entity.
+    private func finish(
+        target: String, winner: String?, losers: [(String, RejectReason)], holder: String?,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> EntityID? {
         let s = schema.quoted
-        var entity = try await connection.query(PostgresQuery(unsafeSQL: """
-            UPDATE \(s).entities SET holder = $1, generation = generation + 1
-            WHERE index = (SELECT index FROM \(s).entities WHERE holder IS NULL ORDER BY index LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING index, generation
-            """, binds: bindings(id)), logger: logger).decode((Int, Int).self).collect().first
-        if entity == nil {
-            entity = try await connection.query(PostgresQuery(unsafeSQL: """
-                INSERT INTO \(s).entities (index, generation, holder) VALUES (nextval('\(s).entity_indices'), 0, $1)
-                RETURNING index, generation
-                """, binds: bindings(id)), logger: logger).decode((Int, Int).self).collect().first
-        }
-        let (index, generation) = entity!
         let lease = Double(settings.leaseTimeout.nanoseconds) / 1e9
-        try await connection.query(PostgresQuery(unsafeSQL: """
-            UPDATE \(s).operations SET status = 'admitted', admitted_at = now(), in_registry = true,
-                entity_index = $2, entity_generation = $3,
-                lease_expires_at = CASE WHEN $4 > 0 THEN now() + make_interval(secs => $4) END, fence = fence + 1
-            WHERE id = $1 AND status = 'staged'
-            """, binds: bindings(id, index, generation, lease)), logger: logger)
-        return EntityID(index: UInt32(index), generation: UInt32(generation))
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
+            WITH picked AS (
+                SELECT index FROM \(s).entities WHERE $2::text IS NOT NULL AND holder IS NULL
+                ORDER BY index LIMIT 1 FOR UPDATE SKIP LOCKED),
+            reused AS (
+                UPDATE \(s).entities e SET holder = $2, generation = e.generation + 1 FROM picked
+                WHERE e.index = picked.index RETURNING e.index, e.generation),
+            fresh AS (
+                INSERT INTO \(s).entities (index, generation, holder)
+                SELECT nextval('\(s).entity_indices'), 0, $2 WHERE $2::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reused)
+                RETURNING index, generation),
+            entity AS (SELECT index, generation FROM reused UNION ALL SELECT index, generation FROM fresh),
+            admitted AS (
+                UPDATE \(s).operations o SET status = 'admitted', admitted_at = now(), in_registry = true,
+                    entity_index = entity.index, entity_generation = entity.generation,
+                    lease_expires_at = CASE WHEN $3::float8 > 0 THEN now() + make_interval(secs => $3::float8) END,
+                    fence = o.fence + 1
+                FROM entity WHERE o.id = $2 AND o.status = 'staged' RETURNING o.id),
+            rejected AS (
+                UPDATE \(s).operations o SET status = 'rejected', reason = l.reason, winner = $6, ended_at = now()
+                FROM unnest($4::text[], $5::text[]) AS l(id, reason) WHERE o.id = l.id AND o.status = 'staged' RETURNING o.id),
+            handed AS (
+                UPDATE \(s).targets SET active_id = $6, window_closes_at = NULL, fence = fence + 1 WHERE name = $1 RETURNING 1)
+            SELECT index, generation FROM entity
+            """, binds: bindings(target, winner, lease, losers.map(\.0), losers.map(\.1.rawValue), holder)),
+            logger: logger).decode((Int, Int).self).collect()
+        return rows.first.map { EntityID(index: UInt32($0.0), generation: UInt32($0.1)) }
     }
 
     /// Ends an active operation as a zombie: it keeps its entity until the cleanup removes it,
