@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SextonCore
+import Synchronization
 
 /// `store.backend: postgres` (CONTRACT §10): every replica on the same database and schema is
 /// one coordinator. Each call runs as a task on the pool and answers through `done`; a
@@ -21,6 +22,17 @@ public final class PostgresOperationStore: OperationStore {
     private let events: (any CoordinatorObserver)?
     /// Hears of each zombie this replica creates, and removes the lazy ones a read meets.
     private let cleanup: SharedCleanup?
+    /// Submissions whose staging round failed when it may have committed (the deadline or the
+    /// connection went before the answer), settled once the store answers again, so that each
+    /// submission that entered the store is counted.
+    private let inDoubt = Mutex<[InDoubt]>([])
+
+    private struct InDoubt {
+        var id: String
+        var band: PriorityBand
+        /// Staged and resolved in one transaction (an explicit batch): its decision is counted too.
+        var resolved: Bool
+    }
     private let logger: Logger
 
     public init(
@@ -41,19 +53,7 @@ public final class PostgresOperationStore: OperationStore {
 
     /// One round with the database, bounded by the deadline and timed for the metrics.
     public func round<T: Sendable>(_ operation: StoreOperation, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let started = ContinuousClock.now
-        do {
-            let value = try await withDeadline(deadline, body)
-            observer?.storeRound(operation, duration: ContinuousClock.now - started, failed: false)
-            return value
-        } catch let refusal as SextonError {
-            observer?.storeRound(operation, duration: ContinuousClock.now - started, failed: false)
-            throw refusal
-        } catch {
-            let refused = Self.sextonError(error).code != .storeUnavailable
-            observer?.storeRound(operation, duration: ContinuousClock.now - started, failed: !refused)
-            throw error
-        }
+        try await timedRound(operation, deadline: deadline, observer: observer, body)
     }
 
     public var leaseTimeout: Duration { staging.settings.leaseTimeout }
@@ -97,7 +97,11 @@ public final class PostgresOperationStore: OperationStore {
                         results[position] = batch?.decisions.first { $0.id == id }.map { .success($0) } ?? .failure(SextonError(.notFound, "no decision for \(id)"))
                     }
                 } catch {
-                    for (position, _, _) in members { results[position] = .failure(Self.sextonError(error)) }
+                    let failure = Self.sextonError(error)
+                    if failure.code == .storeUnavailable {
+                        doubt(members.map { InDoubt(id: $0.2, band: $0.1.priority.band, resolved: true) })
+                    }
+                    for (position, _, _) in members { results[position] = .failure(failure) }
                 }
             }
             done(results.map { $0! })
@@ -177,6 +181,36 @@ public final class PostgresOperationStore: OperationStore {
         case .failed: events.zombieCreated(.failed)
         case .expired: events.zombieCreated(.expired)
         case .succeeded, .cancelled: break
+        }
+    }
+
+    private func doubt(_ submissions: [InDoubt]) {
+        inDoubt.withLock { $0 += submissions }
+    }
+
+    /// Counts the submissions in doubt that did enter the store (and an explicit batch's
+    /// decisions, which nobody else counts), and forgets the doubt of all of them.
+    public func settleInDoubt() async throws {
+        let pending = inDoubt.withLock { $0 }
+        guard !pending.isEmpty else { return }
+        let s = staging.schema.quoted
+        let rows = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT id, status, reason FROM \(s).operations WHERE id = ANY($1)
+            """, binds: bindings(pending.map(\.id))), logger: logger).decode((String, String, String?).self).collect()
+        let found = Dictionary(rows.map { ($0.0, ($0.1, $0.2)) }, uniquingKeysWith: { first, _ in first })
+        let settled = Set(pending.map(\.id))
+        inDoubt.withLock { $0.removeAll { settled.contains($0.id) } }
+        guard let events else { return }
+        for submission in pending {
+            guard let (status, reason) = found[submission.id] else { continue }
+            events.submitted(submission.band)
+            guard submission.resolved else { continue }
+            // Rejected in staging, or admitted (and perhaps ended or preempted since).
+            if status == OperationStatus.rejected.rawValue, let reason = reason.flatMap(RejectReason.init(rawValue:)), reason != .preempted {
+                events.rejected(stage: .staging, reason: reason)
+            } else {
+                events.admitted()
+            }
         }
     }
 
@@ -288,10 +322,18 @@ public final class PostgresOperationStore: OperationStore {
     private func submitNow(_ request: OperationRequest) async throws -> Decision {
         try request.validate()
         let id = request.id ?? Self.newID()
-        var wait = try await round(.submit) { [client, staging, logger] in
-            try await client.withTransaction(logger: logger) { connection in
-                try await staging.stage(request, id: id, on: connection, logger: logger)
+        var wait: Duration
+        do {
+            wait = try await round(.submit) { [client, staging, logger] in
+                try await client.withTransaction(logger: logger) { connection in
+                    try await staging.stage(request, id: id, on: connection, logger: logger)
+                }
             }
+        } catch {
+            if Self.sextonError(error).code == .storeUnavailable {
+                doubt([InDoubt(id: id, band: request.priority.band, resolved: false)])
+            }
+            throw error
         }
         events?.submitted(request.priority.band)
         // Staged: from here the batch resolves even if this replica goes away (another one's
@@ -306,22 +348,40 @@ public final class PostgresOperationStore: OperationStore {
             case .resolved(let batch):
                 report(batch)
                 if let mine = batch.decisions.first(where: { $0.id == id }) { return mine }
-                return try await round(.submit) { try await self.decision(id) }
-            case .nothingStaged: return try await round(.submit) { try await self.decision(id) }
+                return try await decision(id)
+            case .nothingStaged:
+                return try await decision(id)
+            case .busy:
+                if let decided = try await round(.submit, { try await self.decided(id) }) { return decided }
+                wait = .milliseconds(1)
             }
         }
     }
 
     /// The decision another replica's resolution wrote.
     private func decision(_ id: String) async throws -> Decision {
-        let view = try await view(id)
+        guard let decided = try await round(.submit, { try await self.decided(id) }) else {
+            throw SextonError(.storeUnavailable, "operation \(id) is still staged after its batch resolved")
+        }
+        return decided
+    }
+
+    /// The operation's decision, or nil while it is staged, in one query.
+    private func decided(_ id: String) async throws -> Decision? {
         let s = staging.schema.quoted
-        let versions = try await client.query(PostgresQuery(unsafeSQL: "SELECT version FROM \(s).targets WHERE name = $1", binds: bindings(view.target)),
-                                              logger: logger).decode(Int.self).collect()
-        let admitted = view.admittedAt != nil
+        let rows = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT o.target, o.status, o.reason, o.winner, o.entity_index, o.entity_generation, o.admitted_at IS NOT NULL,
+                   coalesce(t.version, 0)
+            FROM \(s).operations o LEFT JOIN \(s).targets t ON t.name = o.target WHERE o.id = $1
+            """, binds: bindings(id)), logger: logger).decode((String, String, String?, String?, Int?, Int?, Bool, Int).self).collect()
+        guard let (target, status, reason, winner, index, generation, admitted, version) = rows.first else {
+            throw SextonError(.notFound, "no operation \(id)")
+        }
+        guard status != OperationStatus.staged.rawValue else { return nil }
         return Decision(
-            id: id, isAdmitted: admitted, ecsId: admitted ? view.ecsId : nil, target: view.target,
-            targetVersion: versions.first ?? 0, reason: admitted ? nil : view.reason, winner: admitted ? id : view.winner)
+            id: id, isAdmitted: admitted, ecsId: admitted ? index.map { EntityID(index: UInt32($0), generation: UInt32(generation ?? 0)) } : nil,
+            target: target, targetVersion: version, reason: admitted ? nil : reason.flatMap(RejectReason.init(rawValue:)),
+            winner: admitted ? id : winner)
     }
 
     private func view(_ id: String) async throws -> OperationView {

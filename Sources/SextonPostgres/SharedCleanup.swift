@@ -17,6 +17,8 @@ public final class SharedCleanup: ZombieCleanup {
     private let handlers: [String: any CleanupHandler]
     private let memory: any MemoryPressureSource
     private let observer: any CleanupObserver
+    /// Times this cleanup's round trips (`operation="cleanup"`).
+    private let storeObserver: (any StoreObserver)?
     private let clock: any SextonClock
     private let deadline: Duration
     private let handlerConcurrency: Int
@@ -47,7 +49,7 @@ public final class SharedCleanup: ZombieCleanup {
         client: PostgresClient, schema: StoreSchema, replica: String, planning: ZombiePlanning,
         handlers: [String: any CleanupHandler], memory: any MemoryPressureSource, observer: any CleanupObserver,
         clock: any SextonClock, claimTimeout: Duration, deadline: Duration, logger: Logger,
-        handlerConcurrency: Int = CleanupTuning.defaultHandlerConcurrency
+        storeObserver: (any StoreObserver)? = nil, handlerConcurrency: Int = CleanupTuning.defaultHandlerConcurrency
     ) {
         self.client = client
         self.planning = planning
@@ -55,6 +57,7 @@ public final class SharedCleanup: ZombieCleanup {
         self.handlers = handlers
         self.memory = memory
         self.observer = observer
+        self.storeObserver = storeObserver
         self.clock = clock
         self.deadline = deadline
         self.handlerConcurrency = handlerConcurrency
@@ -102,7 +105,7 @@ public final class SharedCleanup: ZombieCleanup {
             let now = clock.now()
             let nextPass = state.withLock { $0.worker.nextRunAt } ?? now
             if now >= nextPass {
-                await runPass(trigger: .schedule, dryRun: false, all: false)
+                _ = await runPass(trigger: .schedule, dryRun: false, all: false)
                 let finished = clock.now()
                 state.withLock { s in
                     s.worker.lastPassFinishedAt = finished
@@ -175,7 +178,7 @@ public final class SharedCleanup: ZombieCleanup {
     // MARK: -
 
     private func round<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withDeadline(deadline, body)
+        try await timedRound(.cleanup, deadline: deadline, observer: storeObserver, body)
     }
 
     /// Removes every zombie of `selection`, a page at a time, counting each under `label` (nil:

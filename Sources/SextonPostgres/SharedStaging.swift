@@ -66,6 +66,10 @@ public struct SharedStaging: Sendable {
         case resolved(ResolvedBatch)
         /// Nothing was staged: another replica resolved it.
         case nothingStaged
+        /// Another transaction holds the target's row (resolving it, or staging for it): its
+        /// decision may be written already; ask again soon. Waiting in line for the lock would
+        /// make every submitter of a hot target's batch take it in turn for nothing.
+        case busy
     }
 
     /// What one resolution decided, for the answers and for this replica's counters.
@@ -154,9 +158,10 @@ public struct SharedStaging: Sendable {
         let locked = try await connection.query(PostgresQuery(unsafeSQL: """
             SELECT version, active_id, (extract(epoch FROM coalesce(window_closes_at, now()) - now()) * 1e9)::int8,
                    (extract(epoch FROM now()) * 1e9)::int8
-            FROM \(s).targets WHERE name = $1 FOR UPDATE
+            FROM \(s).targets WHERE name = $1 FOR UPDATE \(closedOnly ? "SKIP LOCKED" : "")
             """, binds: bindings(target)), logger: logger).decode((Int, String?, Int64, Int64).self).collect()
-        guard let row = locked.first else { return .nothingStaged }
+        // The row exists while anything is staged for the target, so a closed window's missing row is a lock.
+        guard let row = locked.first else { return closedOnly ? .busy : .nothingStaged }
         let (version, activeID, closesIn, now) = row
         if closedOnly && closesIn > 0 { return .open(.nanoseconds(closesIn)) }
         let started = ContinuousClock.now

@@ -51,8 +51,8 @@ extension SextonMetrics: CleanupObserver {
 extension SextonMetrics: StoreObserver {
     public func storeRound(_ operation: StoreOperation, duration: Duration, failed: Bool) {
         storeRequestDuration[operation]!.record(duration)
-        // The check judges what requests wait for; a sweep round runs several statements.
-        if operation != .sweep { recentStoreLatency.record(duration, at: clock.now()) }
+        // The check judges what requests wait for, not the background's rounds of several statements.
+        if operation != .sweep && operation != .cleanup { recentStoreLatency.record(duration, at: clock.now()) }
         if failed { storeErrors[operation]!.increment() }
     }
 }

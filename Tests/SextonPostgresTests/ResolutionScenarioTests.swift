@@ -203,7 +203,7 @@ final class DroppedZombies: ZombieSink {
                 for outcome in outcomes {
                     switch outcome {
                     case .resolved(let batch): resolvedBatches.append(batch.decisions)
-                    case .nothingStaged: break
+                    case .nothingStaged, .busy: break
                     case .open(let left): Issue.record("a window was still open \(left) after it closed")
                     }
                 }

@@ -379,3 +379,51 @@ def test_three_replicas_under_random_load_never_admit_two_operations_of_one_targ
         assert created == (total("sexton_preemptions_total") + total("sexton_operations_completed_total", 'outcome="failed"')
                            + total("sexton_operations_completed_total", 'outcome="expired"'))
         assert created == total("sexton_zombies_cleaned_total") > 0
+
+
+def test_the_store_restarted_under_load_loses_no_admission_and_keeps_the_identities(cluster):
+    settings = ("--store-postgres-connect-timeout", "1s", "--coordinator-lease-timeout", "0s")
+    with replica(cluster, "a", *settings) as a, replica(cluster, "b", *settings) as b:
+        ready(a, b)
+        seen_admitted: set[str] = set()
+        answers = {200: 0, 409: 0, 503: 0}
+        lock = __import__("threading").Lock()
+        stop = time.monotonic() + 12
+
+        def client(n: int) -> None:
+            i = 0
+            while time.monotonic() < stop:
+                i += 1
+                status, decision = submit((a, b)[i % 2], target=f"r-{n}-{i % 7}")
+                with lock:
+                    answers[status] = answers.get(status, 0) + 1
+                    if status == 200:
+                        seen_admitted.add(decision["id"])
+                if status == 503:
+                    time.sleep(0.05)
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(client, n) for n in range(8)]
+            time.sleep(3)
+            cluster.stop()
+            time.sleep(3)
+            cluster.start()
+            for future in futures:
+                future.result()
+        assert answers[503] > 0 and answers[200] > 0, answers
+        for sexton in (a, b):
+            wait_for(lambda: gauge(sexton, "sexton_staged_operations") == 0, 20, f"{sexton.api}: nothing staged")
+        admitted_rows = set(cluster.sql(
+            "SELECT id FROM sexton.operations WHERE admitted_at IS NOT NULL").split())
+        assert seen_admitted <= admitted_rows, f"answered admitted but not in the store: {seen_admitted - admitted_rows}"
+        twice = cluster.sql(
+            "SELECT count(*) FROM sexton.operations x JOIN sexton.operations y ON x.target = y.target AND x.id < y.id "
+            "WHERE x.status IN ('admitted', 'executing') AND y.status IN ('admitted', 'executing')")
+        assert twice == "0", "a target admitted twice"
+
+        def total(family: str, having: str = "") -> float:
+            return sum(family_sum(sexton, family, having) for sexton in (a, b))
+        submitted = total("sexton_operations_submitted_total")
+        admitted = total("sexton_operations_admitted_total")
+        assert admitted == len(admitted_rows), (admitted, len(admitted_rows))
+        assert submitted == admitted + total("sexton_operations_rejected_total", 'stage="staging"'), (submitted, admitted)

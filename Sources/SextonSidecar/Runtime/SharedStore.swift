@@ -71,7 +71,8 @@ final class SharedStore: Sendable {
         cleanup = SharedCleanup(
             client: client, schema: schema, replica: replica, planning: planning, handlers: handlers,
             memory: MemoryPressureProbe(configuration.memory), observer: cleanupObserver, clock: clock,
-            claimTimeout: Self.claimTimeout(configuration.handlers), deadline: deadline, logger: logger)
+            claimTimeout: Self.claimTimeout(configuration.handlers), deadline: deadline, logger: logger,
+            storeObserver: observer)
         let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
             stagingWindow: c.stagingWindow, gracePeriod: c.gracePeriod, protectExecuting: c.protectExecuting,
             leaseTimeout: c.leaseTimeout, maxOpsPerTarget: c.maxOpsPerTarget, maxStagingSize: c.maxStagingSize,
@@ -126,7 +127,7 @@ final class SharedStore: Sendable {
             do {
                 if !migrated {
                     // Not a timed round: waiting for another replica's migration is not latency.
-                    try await withDeadline(deadline) { [client, schema, logger] in
+                    _ = try await withDeadline(deadline) { [client, schema, logger] in
                         try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
                     }
                     migrated = true
@@ -140,6 +141,7 @@ final class SharedStore: Sendable {
                     let expired = try await store.lifecycle.sweepLeases(limit: Self.sweepLimit, on: client, logger: logger)
                     for _ in 0..<expired { store.reportEnded(.expired) }
                     _ = try await store.resolveOverdueWindows(limit: Self.sweepLimit)
+                    try await store.settleInDoubt()
                     guard countNow else { return StoreCounts?.none }
                     _ = try await store.trimHistory(limit: Self.sweepLimit)
                     return try await store.counts()
