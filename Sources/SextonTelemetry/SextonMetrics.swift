@@ -2,7 +2,8 @@ import Prometheus
 import SextonCore
 import Synchronization
 
-/// Every `sexton_*` family of CONTRACT §6 on one swift-prometheus registry. Event families are
+/// Every `sexton_*` family of CONTRACT §6: counters and gauges on one swift-prometheus
+/// registry, histograms in `HistogramFamily`, written after it. Event families are
 /// created once with all their known label values, so recording is a dictionary lookup and an
 /// atomic add; gauges are set from snapshots at scrape time (`render`).
 public final class SextonMetrics: Sendable {

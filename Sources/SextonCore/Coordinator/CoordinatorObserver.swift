@@ -1,9 +1,9 @@
 /// Receives the coordinator's events (telemetry counts them).
 ///
-/// Every event except `conflictResolved` is called while the coordinator holds the lock of the
+/// Every event but `historyEvicted` is called while the coordinator holds the lock of the
 /// target's shard, so implementations must be cheap and non-blocking (increment a counter) and
-/// must never call back into the coordinator. `conflictResolved` is also called under the lock.
-/// Events carry no allocation: plain values only.
+/// must never call back into the coordinator. A shared store calls them after its commit
+/// instead, on its own tasks. Events carry no allocation: plain values only.
 public protocol CoordinatorObserver: Sendable {
     /// Accepted into staging (after validation and limits).
     func submitted(_ band: PriorityBand)

@@ -1,7 +1,7 @@
 import SextonCore
 
 /// Every key of CONTRACT §3.4 and §7 that has a fixed place. `policies` and `handlers` hold
-/// names the user chooses, so they are read apart (PolicyParsing, HandlerParsing).
+/// names the user chooses, so they are read apart (`PolicySection`, `HandlerSection`).
 enum ConfigurationKeys {
     static var all: [Setting<SextonConfiguration>] {
         [

@@ -92,8 +92,9 @@ public enum ConfigurationLoader {
         return result
     }
 
-    /// `SEXTON_*` variables that name no key are errors, like unknown keys in the file. Their
-    /// values are not shown: a mistyped token variable would otherwise print the token.
+    /// `SEXTON_*` variables that name no key (the caller reports them as warnings, unlike
+    /// unknown keys in the file and flags). Their values are not shown: a mistyped token
+    /// variable would otherwise print the token.
     private static func unknownVariables<Root>(_ environment: [String: String], settings: [Setting<Root>]) -> [ConfigIssue] {
         let known = Set(settings.map { environmentName(forKey: $0.key) } + [adminTokenVariable, storePasswordVariable])
         let unknown = environment.keys.filter { $0.hasPrefix(environmentPrefix) && !known.contains($0) && !isServiceLink($0) }
