@@ -17,11 +17,12 @@ public final class PostgresOperationStore: OperationStore {
     public let deadline: Duration
     private let clock: any SextonClock
     private let observer: (any StoreObserver)?
-    /// Hears what this replica decided, for its counters (CONTRACT §10: counters count what
-    /// this replica did).
+    /// Counts what this replica decided (CONTRACT §10: counters count what this replica did).
     private let events: (any CoordinatorObserver)?
     /// Hears of each zombie this replica creates, and removes the lazy ones a read meets.
     private let cleanup: SharedCleanup?
+    private let report: DecisionReport
+    private let rounds: SubmissionRounds
     /// Submissions whose staging round failed when it may have committed (the deadline or the
     /// connection went before the answer), settled once the store answers again, so that each
     /// submission that entered the store is counted.
@@ -49,6 +50,9 @@ public final class PostgresOperationStore: OperationStore {
         self.events = events
         self.cleanup = cleanup
         self.logger = logger
+        report = DecisionReport(events: events, cleanup: cleanup)
+        rounds = SubmissionRounds(
+            client: client, staging: staging, deadline: deadline, observer: observer, report: report, logger: logger)
     }
 
     /// One round with the database, bounded by the deadline and timed for the metrics.
@@ -83,8 +87,8 @@ public final class PostgresOperationStore: OperationStore {
             for (target, members) in byTarget {
                 do {
                     let batch = try await round(.submit) { [client, staging, logger] in try await client.withTransaction(logger: logger) { connection in
-                        for (_, request, id) in members {
-                            _ = try await staging.stage(request, id: id, on: connection, logger: logger)
+                        for staged in try await staging.stage(members.map { SharedStaging.Submission($1, id: $2) }, on: connection, logger: logger) {
+                            _ = try staged.get()
                         }
                         guard case .resolved(let batch) = try await staging.resolveNow(target: target, on: connection, logger: logger) else {
                             return SharedStaging.ResolvedBatch?.none
@@ -92,7 +96,7 @@ public final class PostgresOperationStore: OperationStore {
                         return batch
                     } }
                     for (_, request, _) in members { events?.submitted(request.priority.band) }
-                    if let batch { report(batch) }
+                    if let batch { report.resolved(batch) }
                     for (position, _, id) in members {
                         results[position] = batch?.decisions.first { $0.id == id }.map { .success($0) } ?? .failure(SextonError(.notFound, "no decision for \(id)"))
                     }
@@ -150,42 +154,9 @@ public final class PostgresOperationStore: OperationStore {
         }
     }
 
-    /// Counts what a resolution this replica made decided.
-    private func report(_ batch: SharedStaging.ResolvedBatch) {
-        if batch.endedHolder == .preempted { cleanup?.zombieCreated() }
-        guard let events else { return }
-        switch batch.endedHolder {
-        case .preempted?:
-            events.rejected(stage: .registry, reason: .preempted)
-            events.preempted()
-            events.zombieCreated(.preempted)
-        case .expired?:
-            reportEnded(.expired)
-        case .failed?, nil:
-            break
-        }
-        for decision in batch.decisions {
-            if decision.isAdmitted {
-                events.admitted()
-            } else if let reason = decision.reason {
-                events.rejected(stage: .staging, reason: reason)
-                if reason == .gracePeriod { events.gracePeriodSave() }
-            }
-        }
-        events.conflictResolved(
-            batchSize: batch.decisions.count, duration: batch.detected ? batch.duration : .zero, detected: batch.detected)
-    }
-
-    /// Counts an admitted operation this replica ended; failed and expired ones are zombies.
+    /// Counts an admitted operation this replica ended.
     public func reportEnded(_ outcome: CompletionOutcome?) {
-        if outcome == .failed || outcome == .expired { cleanup?.zombieCreated() }
-        guard let outcome, let events else { return }
-        events.completed(outcome)
-        switch outcome {
-        case .failed: events.zombieCreated(.failed)
-        case .expired: events.zombieCreated(.expired)
-        case .succeeded, .cancelled: break
-        }
+        report.ended(outcome)
     }
 
     private func doubt(_ submissions: [InDoubt]) {
@@ -275,12 +246,11 @@ public final class PostgresOperationStore: OperationStore {
         let overdue = try await client.query(PostgresQuery(unsafeSQL: """
             SELECT name FROM \(s).targets WHERE window_closes_at < now() - interval '1 second' LIMIT $1
             """, binds: bindings(limit)), logger: logger).decode(String.self).collect()
+        guard !overdue.isEmpty else { return 0 }
         var resolved = 0
-        for target in overdue {
-            if case .resolved(let batch) = try await staging.resolve(target: target, on: client, logger: logger) {
-                report(batch)
-                resolved += 1
-            }
+        for case .resolved(let batch) in try await staging.resolve(overdue, on: client, logger: logger).values {
+            report.resolved(batch)
+            resolved += 1
         }
         return resolved
     }
@@ -328,11 +298,7 @@ public final class PostgresOperationStore: OperationStore {
         let id = request.id ?? Self.newID()
         var wait: Duration
         do {
-            wait = try await round(.submit) { [client, staging, logger] in
-                try await client.withTransaction(logger: logger) { connection in
-                    try await staging.stage(request, id: id, on: connection, logger: logger)
-                }
-            }
+            wait = try await rounds.stage(SharedStaging.Submission(request, id: id))
         } catch {
             if Self.sextonError(error).code == .storeUnavailable {
                 doubt([InDoubt(id: id, band: request.priority.band, resolved: false)])
@@ -344,48 +310,12 @@ public final class PostgresOperationStore: OperationStore {
         // submission, or the upkeep's sweep of overdue windows).
         while true {
             if wait > .zero { try await Task.sleep(for: wait) }
-            let resolution = try await round(.submit) { [client, staging, logger] in
-                try await staging.resolve(target: request.target, on: client, logger: logger)
-            }
-            switch resolution {
+            switch try await rounds.answer(SubmissionRounds.Waiter(target: request.target, id: id)) {
+            case .decided(let decision): return decision
             case .open(let left): wait = left
-            case .resolved(let batch):
-                report(batch)
-                if let mine = batch.decisions.first(where: { $0.id == id }) { return mine }
-                return try await decision(id)
-            case .nothingStaged:
-                return try await decision(id)
-            case .busy:
-                if let decided = try await round(.submit, { try await self.decided(id) }) { return decided }
-                wait = .milliseconds(1)
+            case .pending: wait = .milliseconds(1)
             }
         }
-    }
-
-    /// The decision another replica's resolution wrote.
-    private func decision(_ id: String) async throws -> Decision {
-        guard let decided = try await round(.submit, { try await self.decided(id) }) else {
-            throw SextonError(.storeUnavailable, "operation \(id) is still staged after its batch resolved")
-        }
-        return decided
-    }
-
-    /// The operation's decision, or nil while it is staged, in one query.
-    private func decided(_ id: String) async throws -> Decision? {
-        let s = staging.schema.quoted
-        let rows = try await client.query(PostgresQuery(unsafeSQL: """
-            SELECT o.target, o.status, o.reason, o.winner, o.entity_index, o.entity_generation, o.admitted_at IS NOT NULL,
-                   coalesce(t.version, 0)
-            FROM \(s).operations o LEFT JOIN \(s).targets t ON t.name = o.target WHERE o.id = $1
-            """, binds: bindings(id)), logger: logger).decode((String, String, String?, String?, Int?, Int?, Bool, Int).self).collect()
-        guard let (target, status, reason, winner, index, generation, admitted, version) = rows.first else {
-            throw SextonError(.notFound, "no operation \(id)")
-        }
-        guard status != OperationStatus.staged.rawValue else { return nil }
-        return Decision(
-            id: id, isAdmitted: admitted, ecsId: admitted ? index.map { EntityID(index: UInt32($0), generation: UInt32(generation ?? 0)) } : nil,
-            target: target, targetVersion: version, reason: admitted ? nil : reason.flatMap(RejectReason.init(rawValue:)),
-            winner: admitted ? id : winner)
     }
 
     private func view(_ id: String) async throws -> OperationView {
