@@ -43,6 +43,9 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
         }
     }
 
+    /// Calls waiting for a flush to take them.
+    var waiting: Int { state.withLock { $0.waiting.count } }
+
     private func drain() async {
         while let group = next() {
             do {

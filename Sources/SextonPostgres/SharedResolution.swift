@@ -198,10 +198,8 @@ extension SharedStaging {
         return outcome
     }
 
-    /// Writes the decisions of every batch in one statement: each winner admitted with its lease
-    /// and a registry entity (freed indices reused with their generation bumped, else new ones),
-    /// the others rejected, each target handed to its holder, and the windows that closed with
-    /// nothing staged cleared. Returns the winners' entities.
+    /// Writes the decisions of every batch in one call of the schema's `finish` function (see
+    /// migration 4). Returns the winners' entities.
     private func finish(_ outcomes: [Outcome], idle: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: EntityID] {
         let s = schema.quoted
         let lease = Double(settings.leaseTimeout.nanoseconds) / 1e9
@@ -214,37 +212,8 @@ extension SharedStaging {
             }
         }
         // A holder of '' is none: ids are never empty.
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-            WITH winners AS (SELECT * FROM unnest($1::text[]) WITH ORDINALITY AS w(id, n)),
-            picked AS (
-                SELECT index, row_number() OVER (ORDER BY index) AS n FROM (
-                    SELECT index FROM \(s).entities WHERE holder IS NULL
-                    ORDER BY index LIMIT cardinality($1::text[]) FOR UPDATE SKIP LOCKED) free),
-            reused AS (
-                UPDATE \(s).entities e SET holder = w.id, generation = e.generation + 1
-                FROM picked p JOIN winners w ON w.n = p.n WHERE e.index = p.index
-                RETURNING e.holder AS id, e.index, e.generation),
-            fresh AS (
-                INSERT INTO \(s).entities (index, generation, holder)
-                SELECT nextval('\(s).entity_indices'), 0, w.id FROM winners w WHERE w.n > (SELECT count(*) FROM picked) ORDER BY w.n
-                RETURNING holder AS id, index, generation),
-            entity AS (SELECT * FROM reused UNION ALL SELECT * FROM fresh),
-            admitted AS (
-                UPDATE \(s).operations o SET status = 'admitted', admitted_at = now(), in_registry = true,
-                    entity_index = entity.index, entity_generation = entity.generation,
-                    lease_expires_at = CASE WHEN $2::float8 > 0 THEN now() + make_interval(secs => $2::float8) END,
-                    fence = o.fence + 1
-                FROM entity WHERE o.id = entity.id AND o.status = 'staged' RETURNING o.id),
-            rejected AS (
-                UPDATE \(s).operations o SET status = 'rejected', reason = l.reason, winner = nullif(l.winner, ''), ended_at = now()
-                FROM unnest($3::text[], $4::text[], $5::text[]) AS l(id, reason, winner)
-                WHERE o.id = l.id AND o.status = 'staged' RETURNING o.id),
-            handed AS (
-                UPDATE \(s).targets t SET active_id = nullif(h.holder, ''), window_closes_at = NULL, fence = t.fence + 1
-                FROM unnest($6::text[], $7::text[]) AS h(name, holder) WHERE t.name = h.name RETURNING 1),
-            idle AS (UPDATE \(s).targets SET window_closes_at = NULL WHERE name = ANY($8::text[]) RETURNING 1)
-            SELECT id, index, generation FROM entity
-            """, binds: bindings(
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT * FROM \(s).finish($1, $2, $3, $4, $5, $6, $7, $8)",
+            binds: bindings(
                 winners, lease, losers.map(\.id), losers.map(\.reason.rawValue), losers.map(\.winner),
                 outcomes.map(\.target), outcomes.map { $0.holder ?? "" }, idle)),
             logger: logger).decode((String, Int, Int).self).collect()

@@ -74,59 +74,17 @@ public struct SharedStaging: Sendable {
         try await stage([Submission(request, id: id)], on: connection, logger: logger)[0].get()
     }
 
-    /// Stages every submission (each with its parent's priority inherited) in one statement,
-    /// opening each target's window unless one is open: per submission, how long until its
-    /// window closes (on the database's clock), or why it was refused. A replica stages all the
-    /// submissions that arrive during one round trip this way, so a busy target's row is
-    /// locked once a round trip, not once a submission.
+    /// Stages every submission (each with its parent's priority inherited) in one call of the
+    /// schema's `stage` function, one round trip however many they are, opening each target's
+    /// window unless one is open: per submission, how long until its window closes (on the
+    /// database's clock), or why it was refused. A replica stages all the submissions that
+    /// arrive during one round trip this way, so a busy target's row is locked once a round
+    /// trip, not once a submission.
     public func stage(_ submissions: [Submission], on connection: PostgresConnection, logger: Logger) async throws -> [Result<Duration, SextonError>] {
         let s = schema.quoted
         let requests = submissions.map(\.request)
-        // Optional columns travel as arrays with a sentinel for SQL NULL: ids are never empty and
-        // versions never negative.
         let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-            WITH input AS (
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::text[], $7::text[],
-                                     $8::int8[], $9::int8[], $10::text[], $11::bool[])
-                    WITH ORDINALITY AS i(id, target, target_type, op_type, priority, parent, retry_of, retry_count,
-                                         expected_version, cleanup, reused, n)),
-            -- The limits, counted on the statement's snapshot: the batch's own members in arrival
-            -- order count against them too.
-            ranked AS (
-                SELECT i.*,
-                       (SELECT count(*) FROM \(s).operations o WHERE o.target = i.target AND o.status = 'staged')
-                           + row_number() OVER (PARTITION BY i.target ORDER BY i.n) <= $13 AS target_room,
-                       (SELECT count(*) FROM \(s).operations WHERE status = 'staged') + i.n <= $14 AS store_room
-                FROM input i),
-            -- Each target's row, locked in name order so that two replicas' stages never deadlock:
-            -- a resolution holding one finishes first, and then this opens the next window.
-            windows AS (
-                INSERT INTO \(s).targets AS t (name, window_closes_at)
-                SELECT DISTINCT target, now() + make_interval(secs => $12) FROM ranked WHERE target_room AND store_room ORDER BY 1
-                ON CONFLICT (name) DO UPDATE SET window_closes_at = coalesce(t.window_closes_at, excluded.window_closes_at), idle_since = now()
-                RETURNING t.name, (extract(epoch FROM t.window_closes_at - now()) * 1e9)::int8 AS closes_in),
-            -- An ended operation's id may be used again, as in memory; a zombie's stays taken until
-            -- the zombie is removed (the zombie queue refers to its row). A generated id is new.
-            reused AS (
-                DELETE FROM \(s).operations o USING ranked r
-                WHERE r.reused AND r.target_room AND r.store_room AND o.id = r.id AND o.ended_at IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM \(s).zombies z WHERE z.operation_id = o.id)
-                RETURNING o.id),
-            inserted AS (
-                INSERT INTO \(s).operations (id, target, target_type, op_type, priority, effective_priority, status,
-                    parent, retry_of, retry_count, expected_version, cleanup)
-                SELECT r.id, r.target, r.target_type, r.op_type, r.priority,
-                    greatest(r.priority, (SELECT p.effective_priority FROM \(s).operations p WHERE p.id = nullif(r.parent, ''))),
-                    'staged', nullif(r.parent, ''), nullif(r.retry_of, ''), r.retry_count, nullif(r.expected_version, -1),
-                    nullif(r.cleanup, '')::jsonb
-                FROM ranked r
-                -- The reused ids are deleted before any row goes in.
-                WHERE r.target_room AND r.store_room AND (SELECT count(*) FROM reused) >= 0
-                ORDER BY r.n
-                ON CONFLICT (id) DO NOTHING
-                RETURNING id)
-            SELECT r.id IN (SELECT id FROM inserted), r.target_room, r.store_room, coalesce(w.closes_in, 0)
-            FROM ranked r LEFT JOIN windows w ON w.name = r.target ORDER BY r.n
+            SELECT * FROM \(s).stage($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
             """, binds: bindings(
                 submissions.map(\.id), requests.map(\.target), requests.map(\.targetType), requests.map(\.opType),
                 requests.map(\.priority.value), requests.map { $0.parent ?? "" }, requests.map { $0.retryOf ?? "" },
