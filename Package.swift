@@ -8,6 +8,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SextonCore", targets: ["SextonCore"]),
+        // The core's test doubles (a manual clock and scheduler), apart from the library, the way
+        // HummingbirdTesting is.
+        .library(name: "SextonCoreTesting", targets: ["SextonCoreTesting"]),
         .library(name: "SextonHTTP", targets: ["SextonHTTP"]),
         .library(name: "SextonTelemetry", targets: ["SextonTelemetry"]),
         .library(name: "SextonPostgres", targets: ["SextonPostgres"]),
@@ -75,14 +78,15 @@ let package = Package(
             dependencies: ["SextonSidecar", "SextonHTTP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
-        .testTarget(name: "SextonCoreTests", dependencies: ["SextonCore"]),
+        .target(name: "SextonCoreTesting", dependencies: ["SextonCore"], swiftSettings: strict),
+        .testTarget(name: "SextonCoreTests", dependencies: ["SextonCore", "SextonCoreTesting"]),
         .testTarget(name: "SextonHTTPTests", dependencies: ["SextonHTTP"]),
         .testTarget(name: "SextonTelemetryTests", dependencies: ["SextonTelemetry"]),
         .testTarget(name: "SextonSidecarTests", dependencies: ["SextonSidecar"]),
         .testTarget(
             name: "SextonPostgresTests",
             dependencies: [
-                "SextonPostgres", "SextonCore",
+                "SextonPostgres", "SextonCore", "SextonCoreTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -1,5 +1,6 @@
 import Testing
 @testable import SextonCore
+import SextonCoreTesting
 
 @Suite struct CleanupQueryTests {
     private func populated() -> CleanupRig {

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 @testable import SextonCore
+import SextonCoreTesting
 
 /// Stands in for the registry: records every removal, in order.
 final class RecordingRemover: ZombieRemover {

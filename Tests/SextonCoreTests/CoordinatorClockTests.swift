@@ -1,5 +1,6 @@
 import Testing
 @testable import SextonCore
+import SextonCoreTesting
 
 /// Rules measure on the monotonic clock: a step of the wall clock (NTP, `date -s`) ends no grace
 /// period and no lease, and only moves the times users read.

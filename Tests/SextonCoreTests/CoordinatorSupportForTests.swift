@@ -1,4 +1,5 @@
 import SextonCore
+import SextonCoreTesting
 import Synchronization
 import Testing
 

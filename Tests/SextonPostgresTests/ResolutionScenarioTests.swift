@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import SextonCore
+import SextonCoreTesting
 import SextonPostgres
 import Synchronization
 import Testing
