@@ -7,7 +7,8 @@
 #   hot       the same, every submission through either replica for one target: submissions/s
 #             (one winner a batch, the rest 409) and the admissions the store recorded
 #   half      fresh with a quarter of the connections (about half the peak rate): p99 latency
-# Each replica scenario runs $RUNS times on fresh replicas and a fresh schema; the medians go in
+# Each replica scenario runs $RUNS times on fresh replicas and a fresh schema, after 2 s of the
+# same load to warm up (not measured); the medians go in
 # the note. Usage: Benchmarks/shared/run.sh. SEXTON_BIN picks the binary; RUNS (3), DURATION
 # (10s) and CONNECTIONS (16 per replica) tune it.
 set -euo pipefail
@@ -72,6 +73,12 @@ load() {
     for api in "$a" "$b"; do
         for _ in $(seq 100); do curl -sf -o /dev/null "http://$api/v1/zombies" && break; sleep 0.1; done
     done
+    # Warm up first: each new pool connection's backend plans the schema's functions once.
+    wrk -t1 -c"$conns" -d2s -s "$root/Benchmarks/wrk/post.lua" "http://$a" -- "$mode" wa >/dev/null &
+    local warming=$!
+    wrk -t1 -c"$conns" -d2s -s "$root/Benchmarks/wrk/post.lua" "http://$b" -- "$mode" wb >/dev/null
+    wait "$warming"
+    measured_from=$(psql -c "SELECT now()")
     wrk -t1 -c"$conns" -d"$duration" --latency -s "$root/Benchmarks/wrk/post.lua" "http://$a" -- "$mode" a >"$work/wrk-a" &
     local first=$!
     wrk -t1 -c"$conns" -d"$duration" --latency -s "$root/Benchmarks/wrk/post.lua" "http://$b" -- "$mode" b >"$work/wrk-b"
@@ -91,10 +98,12 @@ for scenario in fresh hot half; do
             half) load fresh $((connections / 4)) ;;
         esac
         admitted=$(psql -c "SELECT count(*) FROM sexton.operations WHERE admitted_at IS NOT NULL")
+        # Submissions the store decided (the rest of wrk's answers were refusals such as staging_full).
+        decided=$(psql -c "SELECT count(*) FROM sexton.operations WHERE status <> 'staged' AND submitted_at >= '$measured_from'")
         twice=$(psql -c "SELECT count(*) FROM (SELECT 1 FROM sexton.operations a JOIN sexton.operations b
             ON a.target = b.target AND a.id < b.id AND a.admitted_at IS NOT NULL AND b.admitted_at IS NOT NULL
             AND b.admitted_at < coalesce(a.ended_at, 'infinity') AND a.admitted_at < coalesce(b.ended_at, 'infinity')) x")
         ratio=$(python3 -c "print(f'{$rate / $pgbench_tps:.2f}')")
-        echo "$scenario run $run: $rate req/s summed (${ratio}× pgbench), p99 $p99a / $p99b, $admitted admitted, $twice overlapping admissions, load $(cut -d' ' -f1 /proc/loadavg)"
+        echo "$scenario run $run: $rate req/s summed (${ratio}× pgbench), p99 $p99a / $p99b, $decided decided, $admitted admitted, $twice overlapping admissions, load $(cut -d' ' -f1 /proc/loadavg)"
     done
 done
