@@ -12,7 +12,7 @@ import Testing
         #expect(MemoryLayout<OperationRecord>.stride <= 80)
         #expect(MemoryLayout<TargetState>.stride <= 16)
         #expect(MemoryLayout<IdIndex.Entry>.stride <= 8)
-        #expect(MemoryLayout<DeadlineHeap.Entry>.stride <= 16)
+        #expect(MemoryLayout<DeadlineEntry>.stride <= 16)
         // An operation's handle, which is also its registry entity.
         #expect(MemoryLayout<EntityID>.stride == 8)
     }

@@ -1,5 +1,7 @@
-/// Timed work on operations (lease checks, leaving the registry): one binary
-/// min-heap by deadline per kind, so maintenance pops only what is due and never scans.
+import HeapModule
+
+/// Timed work on operations (lease checks, leaving the registry): one min-heap by deadline per
+/// kind (swift-collections' `Heap`), so maintenance pops only what is due and never scans.
 ///
 /// A heap per kind, because then a stored entry needs no kind: 16 bytes instead of 24, and
 /// every admitted operation has a lease entry (about 8 bytes per live operation at 1M).
@@ -20,66 +22,33 @@ struct OperationDueQueue {
         var kind: Kind
     }
 
-    private var heaps = [DeadlineHeap](repeating: DeadlineHeap(), count: Kind.allCases.count)
+    private var heaps = [Heap<DeadlineEntry>](repeating: Heap(), count: Kind.allCases.count)
 
     var count: Int { heaps.reduce(0) { $0 + $1.count } }
-    var nextDeadline: Int64? { heaps.lazy.compactMap(\.nextDeadline).min() }
+    var nextDeadline: Int64? { heaps.lazy.compactMap { $0.min?.deadline }.min() }
 
     mutating func push(_ entry: Entry) {
-        heaps[entry.kind.rawValue].push(DeadlineHeap.Entry(deadline: entry.deadline, operation: entry.operation))
+        heaps[entry.kind.rawValue].insert(DeadlineEntry(deadline: entry.deadline, operation: entry.operation))
     }
 
     /// Removes and returns the earliest entry if it is due at `now`.
     mutating func popDue(now: Int64) -> Entry? {
         var earliest: Kind?
         for kind in Kind.allCases {
-            guard let deadline = heaps[kind.rawValue].nextDeadline, deadline <= now else { continue }
-            if let best = earliest, heaps[best.rawValue].nextDeadline! <= deadline { continue }
+            guard let deadline = heaps[kind.rawValue].min?.deadline, deadline <= now else { continue }
+            if let best = earliest, heaps[best.rawValue].min!.deadline <= deadline { continue }
             earliest = kind
         }
-        guard let kind = earliest, let entry = heaps[kind.rawValue].popFirst() else { return nil }
+        guard let kind = earliest, let entry = heaps[kind.rawValue].popMin() else { return nil }
         return Entry(deadline: entry.deadline, operation: entry.operation, kind: kind)
     }
 }
 
-/// A binary min-heap of operations by deadline.
-struct DeadlineHeap {
-    struct Entry {
-        var deadline: Int64
-        var operation: EntityID
-    }
+/// An operation's deadline in one kind's heap, ordered by deadline alone.
+struct DeadlineEntry: Comparable {
+    var deadline: Int64
+    var operation: EntityID
 
-    private var heap: [Entry] = []
-
-    var count: Int { heap.count }
-    var nextDeadline: Int64? { heap.first?.deadline }
-
-    mutating func push(_ entry: Entry) {
-        heap.append(entry)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].deadline < heap[parent].deadline else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func popFirst() -> Entry? {
-        guard let first = heap.first else { return nil }
-        let last = heap.removeLast()
-        guard !heap.isEmpty else { return first }
-        heap[0] = last
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { break }
-            let right = left + 1
-            let child = right < heap.count && heap[right].deadline < heap[left].deadline ? right : left
-            guard heap[child].deadline < heap[parent].deadline else { break }
-            heap.swapAt(child, parent)
-            parent = child
-        }
-        return first
-    }
+    static func < (a: DeadlineEntry, b: DeadlineEntry) -> Bool { a.deadline < b.deadline }
+    static func == (a: DeadlineEntry, b: DeadlineEntry) -> Bool { a.deadline == b.deadline }
 }
