@@ -182,49 +182,6 @@ public enum SchemaMigrations {
             END
             $$
             """,
-            // The first step of a resolution (SharedResolution.resolve): the targets' rows locked
-            // in name order (skipping those another transaction holds, unless the caller would
-            // rather wait), then, read after the locks, each locked target, and for those whose
-            // window has closed their batches and the holders they meet. A row is a target
-            // (`is_target`) or an operation (`staged`: a member, else a holder).
-            """
-            CREATE FUNCTION {schema}.lock_batches(p_targets text[], p_closed_only boolean)
-            RETURNS TABLE (is_target boolean, target text, version int8, active_id text, closes_in int8, now_ns int8,
-                           id text, staged boolean, effective_priority integer, seq int8, expected_version int8,
-                           admitted_ns int8, executing boolean, lease_ran_out boolean)
-            LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
-            #variable_conflict use_column
-            DECLARE
-                v_locked text[];
-            BEGIN
-                IF p_closed_only THEN
-                    SELECT coalesce(array_agg(l.name), '{}') INTO v_locked FROM (
-                        SELECT t.name FROM {schema}.targets t WHERE t.name = ANY(p_targets) ORDER BY t.name FOR UPDATE SKIP LOCKED) l;
-                ELSE
-                    SELECT coalesce(array_agg(l.name), '{}') INTO v_locked FROM (
-                        SELECT t.name FROM {schema}.targets t WHERE t.name = ANY(p_targets) ORDER BY t.name FOR UPDATE) l;
-                END IF;
-                RETURN QUERY
-                WITH locked AS (
-                    SELECT t.name, t.version, t.active_id,
-                           (extract(epoch FROM coalesce(t.window_closes_at, now()) - now()) * 1e9)::int8 AS closes_in
-                    FROM {schema}.targets t WHERE t.name = ANY(v_locked)),
-                closed AS (SELECT * FROM locked l WHERE NOT p_closed_only OR l.closes_in <= 0)
-                SELECT true, l.name, l.version, l.active_id, l.closes_in, (extract(epoch FROM now()) * 1e9)::int8,
-                       NULL::text, NULL::boolean, NULL::integer, NULL::int8, NULL::int8, NULL::int8, NULL::boolean, NULL::boolean
-                FROM locked l
-                UNION ALL
-                SELECT false, o.target, NULL::int8, NULL::text, NULL::int8, NULL::int8,
-                       o.id, o.status = 'staged', o.effective_priority::integer, o.seq, o.expected_version,
-                       coalesce((extract(epoch FROM o.admitted_at) * 1e9)::int8, 0), o.status = 'executing',
-                       coalesce(o.lease_expires_at <= now(), false)
-                FROM {schema}.operations o
-                WHERE (o.target IN (SELECT c.name FROM closed c) AND o.status = 'staged')
-                   OR o.id IN (SELECT c.active_id FROM closed c)
-                ORDER BY 1 DESC, 10;
-            END
-            $$
-            """,
             // The decisions of the batches one transaction resolved, written at once
             // (SharedResolution.finish): each winner admitted with its lease and a registry entity
             // (freed indices reused with their generation bumped, else new ones), the others

@@ -76,43 +76,43 @@ extension SharedStaging {
     private func resolve(_ targets: [String], closedOnly: Bool, on connection: PostgresConnection, logger: Logger) async throws -> [String: Resolution] {
         let s = schema.quoted
         let names = Array(Set(targets)).sorted()
-        // One call of the schema's `lock_batches`: the locks in name order, as the stages take
-        // them, then the locked targets, and the batches and holders of those whose window has
-        // closed. A closed window's row that is locked is skipped (it exists while anything is
-        // staged for it), so nobody waits in line.
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT * FROM \(s).lock_batches($1, $2)",
-            binds: bindings(names, closedOnly)), logger: logger)
+        // Name order, as the stages lock them; a closed window's row that is locked is skipped
+        // (it exists while anything is staged for it), so nobody waits in line.
+        let locked = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT name, version, active_id, (extract(epoch FROM coalesce(window_closes_at, now()) - now()) * 1e9)::int8,
+                   (extract(epoch FROM now()) * 1e9)::int8
+            FROM \(s).targets WHERE name = ANY($1) ORDER BY name FOR UPDATE \(closedOnly ? "SKIP LOCKED" : "")
+            """, binds: bindings(names)), logger: logger).decode((String, Int, String?, Int64, Int64).self).collect()
         var resolutions = Dictionary(uniqueKeysWithValues: names.map { ($0, closedOnly ? Resolution.busy : .nothingStaged) })
         var closed: [(name: String, version: Int, activeID: String?)] = []
-        var now: Int64 = 0
-        var staged: [String: [Member]] = [:]
-        var holders: [String: (holder: ResolutionRule.Holder, leaseRanOut: Bool)] = [:]
-        for try await row in rows {
-            let columns = Array(row)
-            let target = try columns[1].decode(String.self)
-            if try columns[0].decode(Bool.self) {
-                let closesIn = try columns[4].decode(Int64.self)
-                now = try columns[5].decode(Int64.self)
-                if closedOnly && closesIn > 0 {
-                    resolutions[target] = .open(.nanoseconds(closesIn))
-                } else {
-                    closed.append((target, try columns[2].decode(Int.self), try columns[3].decode(String?.self)))
-                }
-                continue
-            }
-            let id = try columns[6].decode(String.self)
-            let priority = Priority(try columns[8].decode(Int.self))!
-            if try columns[7].decode(Bool.self) {
-                staged[target, default: []].append(Member(
-                    id: id, priority: priority, seq: try columns[9].decode(Int64.self), expectedVersion: try columns[10].decode(Int?.self)))
+        for (name, version, activeID, closesIn, _) in locked {
+            if closedOnly && closesIn > 0 {
+                resolutions[name] = .open(.nanoseconds(closesIn))
             } else {
-                holders[id] = (ResolutionRule.Holder(
-                    admittedAt: try columns[11].decode(Int64.self), isExecuting: try columns[12].decode(Bool.self), effectivePriority: priority),
-                    try columns[13].decode(Bool.self))
+                closed.append((name, version, activeID))
             }
         }
-        guard !closed.isEmpty else { return resolutions }
+        guard let now = locked.first?.4, !closed.isEmpty else { return resolutions }
         let started = ContinuousClock.now
+
+        // The batches and the holders they meet, in one read after the locks.
+        var staged: [String: [Member]] = [:]
+        var holders: [String: (holder: ResolutionRule.Holder, leaseRanOut: Bool)] = [:]
+        for (id, target, isMember, priority, seq, expectedVersion, admittedAt, executing, leaseRanOut) in try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT id, target, status = 'staged', effective_priority, seq, expected_version,
+                       coalesce((extract(epoch FROM admitted_at) * 1e9)::int8, 0), status = 'executing',
+                       coalesce(lease_expires_at <= now(), false)
+                FROM \(s).operations WHERE (target = ANY($1) AND status = 'staged') OR id = ANY($2) ORDER BY seq
+                """, binds: bindings(closed.map(\.name), closed.compactMap(\.activeID))),
+            logger: logger).decode((String, String, Bool, Int, Int64, Int?, Int64, Bool, Bool).self).collect()
+        {
+            if isMember {
+                staged[target, default: []].append(Member(id: id, priority: Priority(priority)!, seq: seq, expectedVersion: expectedVersion))
+            } else {
+                holders[id] = (ResolutionRule.Holder(admittedAt: admittedAt, isExecuting: executing, effectivePriority: Priority(priority)!), leaseRanOut)
+            }
+        }
 
         var outcomes: [Outcome] = []
         var idle: [String] = []
