@@ -150,8 +150,8 @@ extension ConfigurationErrors {
         coordinator.maxOpsPerTarget = 30
         coordinator.maxStagingSize = 500
         coordinator.historyRetention = .seconds(120)
-        coordinator.maxTargetTypes = 7
         #expect(config.coordinator == coordinator)
+        #expect(config.maxTargetTypes == 7)
 
         var cleanup = CleanupConfig()
         cleanup.strategy = .custom

@@ -12,7 +12,6 @@ public struct CoordinatorConfig: Sendable, Equatable {
     public var maxHistory = 100_000
     /// Targets remembered at most; past it the longest-idle is forgotten first.
     public var maxTargets = 1_000_000
-    public var maxTargetTypes = 50
 
     public init() {}
 
@@ -26,7 +25,6 @@ public struct CoordinatorConfig: Sendable, Equatable {
         check.check("history_retention", historyRetention, in: .zero ... .seconds(86_400))
         check.check("max_history", maxHistory, in: 1000...100_000_000)
         check.check("max_targets", maxTargets, in: 1000...1_000_000_000)
-        check.check("max_target_types", maxTargetTypes, in: 1...1000)
         if maxOpsPerTarget > maxStagingSize {
             check.fail("max_ops_per_target", String(maxOpsPerTarget), allowed: "at most max_staging_size (\(maxStagingSize))")
         }

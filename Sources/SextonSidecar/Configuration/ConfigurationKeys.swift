@@ -16,7 +16,7 @@ enum ConfigurationKeys {
             .value("coordinator.history_retention", .duration, \.coordinator.historyRetention),
             .value("coordinator.max_history", .integer, \.coordinator.maxHistory),
             .value("coordinator.max_targets", .integer, \.coordinator.maxTargets),
-            .value("coordinator.max_target_types", .integer, \.coordinator.maxTargetTypes),
+            .value("coordinator.max_target_types", .integer, \.maxTargetTypes),
         ]
             + cleanup.map { $0.scoped("cleanup", \SextonConfiguration.cleanup) }
             + [

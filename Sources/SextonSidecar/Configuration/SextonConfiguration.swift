@@ -5,6 +5,9 @@ import SextonCore
 public struct SextonConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var listen = ListenConfig()
     public var coordinator = CoordinatorConfig()
+    /// `coordinator.max_target_types`: distinct `target_type` label values on the metrics before
+    /// the rest are `other`. The metrics' setting, not the core's, kept where CONTRACT §7 puts its key.
+    public var maxTargetTypes = 50
     public var cleanup = CleanupConfig()
     /// Keyed by op_type.
     public var policies: [String: CleanupOverride] = [:]
@@ -32,6 +35,7 @@ public struct SextonConfiguration: Sendable, Equatable, CustomStringConvertible 
         var check = ConfigChecker(prefix: "")
         check.absorb(listen.validate())
         check.absorb(coordinator.validate())
+        check.check("coordinator.max_target_types", maxTargetTypes, in: 1...1000)
         let cleanupIssues = cleanup.validate(prefix: "cleanup")
         check.absorb(cleanupIssues)
         check.absorb(unknownHandlerIssue(cleanup.customHandler, key: "cleanup.custom_handler").map { [$0] } ?? [])

@@ -30,7 +30,7 @@ public final class SidecarCore: Sendable {
         self.configuration = configuration
         self.clock = clock
         let metrics = SextonMetrics(
-            maxTargetTypes: configuration.coordinator.maxTargetTypes,
+            maxTargetTypes: configuration.maxTargetTypes,
             store: (configuration.store.backend.rawValue, configuration.store.replicaName), clock: clock)
         self.metrics = metrics
         let handlers = configuration.handlers.mapValues { $0.makeHandler() }
