@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SextonPostgres
 
 /// A throwaway PostgreSQL cluster for one test: Debian's server binaries, `initdb` into a
 /// temporary directory (as the `postgres` user when the tests run as root, which `initdb`
@@ -124,4 +125,17 @@ final class PostgresCluster: @unchecked Sendable {
 struct ClusterError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension PostgresCluster {
+    /// A throwaway cluster with the `sexton` schema migrated, and staging on it under `settings`.
+    static func withStaging(
+        _ settings: ResolutionSettings, logger: Logger, _ body: @Sendable (PostgresClient, SharedStaging) async throws -> Void
+    ) async throws {
+        try await with { cluster in try await cluster.withClient { client in
+            let schema = StoreSchema("sexton")!
+            try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
+            try await body(client, SharedStaging(schema: schema, settings: settings))
+        } }
+    }
 }

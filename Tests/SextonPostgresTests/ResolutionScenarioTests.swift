@@ -237,12 +237,10 @@ final class DroppedZombies: ZombieSink {
 
     @Test func aFullTargetOrStoreRefusesWithStagingFullAndStagesNothing() async throws {
         let logger = logger
-        try await PostgresCluster.with { cluster in try await cluster.withClient { client in
-            let schema = try #require(StoreSchema("sexton"))
-            try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
-            let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
-                stagingWindow: .seconds(60), gracePeriod: .zero, protectExecuting: false, leaseTimeout: .zero,
-                maxOpsPerTarget: 2, maxStagingSize: 3))
+        try await PostgresCluster.withStaging(ResolutionSettings(
+            stagingWindow: .seconds(60), gracePeriod: .zero, protectExecuting: false, leaseTimeout: .zero,
+            maxOpsPerTarget: 2, maxStagingSize: 3), logger: logger
+        ) { client, staging in
             func stage(_ id: String, _ target: String) async throws {
                 _ = try await client.withTransaction(logger: logger) { connection in
                     try await staging.stage(OperationRequest(id: id, target: target), id: id, on: connection, logger: logger)
@@ -274,7 +272,7 @@ final class DroppedZombies: ZombieSink {
                 PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM sexton.targets WHERE name = 'c'"), logger: logger
             ).decode(Int.self).reduce(into: [Int]()) { $0.append($1) }
             #expect(windows == [0])
-        } }
+        }
     }
 }
 

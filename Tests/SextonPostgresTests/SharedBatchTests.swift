@@ -13,12 +13,10 @@ import Testing
 
     @Test func oneStatementStagesAGroupAndRefusesEachMemberAsTheLimitsSay() async throws {
         let logger = logger
-        try await PostgresCluster.with { cluster in try await cluster.withClient { client in
-            let schema = try #require(StoreSchema("sexton"))
-            try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
-            let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
-                stagingWindow: .seconds(60), gracePeriod: .zero, protectExecuting: false, leaseTimeout: .zero,
-                maxOpsPerTarget: 2, maxStagingSize: 5))
+        try await PostgresCluster.withStaging(ResolutionSettings(
+            stagingWindow: .seconds(60), gracePeriod: .zero, protectExecuting: false, leaseTimeout: .zero,
+            maxOpsPerTarget: 2, maxStagingSize: 5), logger: logger
+        ) { client, staging in
             let group = [("a1", "a"), ("a2", "a"), ("a3", "a"), ("a1", "b"), ("b1", "b"), ("c1", "c")]
                 .map { SharedStaging.Submission(OperationRequest(id: $0.0, target: $0.1), id: $0.0) }
             let results = try await client.withConnection { connection in
@@ -41,16 +39,14 @@ import Testing
             // c's only member was refused: no window opened for it.
             #expect(windows == ["a,b"])
             if case .success(let closesIn) = results[0] { #expect(closesIn > .seconds(50)) }
-        } }
+        }
     }
 
     @Test func oneTransactionResolvesEveryTargetAsIfEachCameAlone() async throws {
         let logger = logger
-        try await PostgresCluster.with { cluster in try await cluster.withClient { client in
-            let schema = try #require(StoreSchema("sexton"))
-            try await SchemaMigrator.migrate(client, schema: schema, logger: logger)
-            let staging = SharedStaging(schema: schema, settings: ResolutionSettings(
-                stagingWindow: .zero, gracePeriod: .zero, protectExecuting: false, leaseTimeout: .seconds(30)))
+        try await PostgresCluster.withStaging(ResolutionSettings(
+            stagingWindow: .zero, gracePeriod: .zero, protectExecuting: false, leaseTimeout: .seconds(30)), logger: logger
+        ) { client, staging in
             func stage(_ members: [(String, String, Priority)]) async throws {
                 let results = try await client.withConnection { connection in
                     try await staging.stage(members.map {
@@ -86,6 +82,6 @@ import Testing
             let zombies = try await client.query(
                 PostgresQuery(unsafeSQL: "SELECT operation_id FROM sexton.zombies"), logger: logger).decode(String.self).collect()
             #expect(zombies == ["h"])
-        } }
+        }
     }
 }
