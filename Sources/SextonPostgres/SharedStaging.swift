@@ -39,10 +39,9 @@ public struct ResolutionSettings: Sendable {
 }
 
 /// Staging and resolution on the shared store (CONTRACT §2.3 across replicas). A submission is
-/// a row in `staged`, and the first one for a target opens its window on the database's clock.
-/// Whichever replica asks first after the window closes resolves the whole batch, under the
-/// target's row lock and with the core's `ResolutionRule`; the others find it decided. Every
-/// write checks the state it read in the same statement, so nothing is decided twice.
+/// a row of `operations` with status `staged`, and the first one for a target opens its window
+/// on the database's clock; `SharedResolution.swift` resolves the batch once the window closes.
+/// Every write checks the state it read in the same statement, so nothing is decided twice.
 public struct SharedStaging: Sendable {
     public let schema: StoreSchema
     public let settings: ResolutionSettings

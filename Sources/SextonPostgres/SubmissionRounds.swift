@@ -36,6 +36,11 @@ final class SubmissionRounds: Sendable {
             let resolutions = try await timedRound(.submit, deadline: deadline, observer: observer) {
                 try await staging.resolve(waiters.map(\.target), on: client, logger: logger)
             }
+            var resolved: [String: Decision] = [:]
+            for case .resolved(let batch) in resolutions.values {
+                report.resolved(batch)
+                for decision in batch.decisions { resolved[decision.id] = decision }
+            }
             var answers: [Answer?] = []
             var unknown: [String] = []
             var busy: Set<String> = []
@@ -44,8 +49,8 @@ final class SubmissionRounds: Sendable {
                 case .open(let left):
                     answers.append(.open(left))
                     continue
-                case .resolved(let batch):
-                    if let mine = batch.decisions.first(where: { $0.id == waiter.id }) {
+                case .resolved:
+                    if let mine = resolved[waiter.id] {
                         answers.append(.decided(mine))
                         continue
                     }
@@ -57,12 +62,17 @@ final class SubmissionRounds: Sendable {
                 answers.append(nil)
                 unknown.append(waiter.id)
             }
-            for case .resolved(let batch) in resolutions.values { report.resolved(batch) }
             guard !unknown.isEmpty else { return answers.map { .success($0!) } }
-            // Decided by another replica's resolution, or still staged behind a busy row.
+            // Decided by another replica's resolution, or still staged behind a busy row. If this
+            // read fails, only its waiters hear it: the others' decisions are written and theirs.
             let ids = unknown
-            let decided = try await timedRound(.submit, deadline: deadline, observer: observer) {
-                try await Self.decisions(ids, schema: staging.schema, on: client, logger: logger)
+            let decided: [String: Decision?]
+            do {
+                decided = try await timedRound(.submit, deadline: deadline, observer: observer) {
+                    try await Self.decisions(ids, schema: staging.schema, on: client, logger: logger)
+                }
+            } catch {
+                return answers.map { $0.map { .success($0) } ?? .failure(error) }
             }
             return zip(waiters, answers).map { waiter, answer in
                 if let answer { return .success(answer) }
