@@ -49,7 +49,7 @@ def test_every_route_of_the_api_listener_is_documented_and_nothing_else():
 def test_every_error_code_the_sidecar_answers_is_in_the_error_schema():
     spec = yaml.safe_load(SPEC.read_text())
     codes = set(spec["components"]["schemas"]["Error"]["properties"]["code"]["enum"])
-    source = (ROOT / "Sources" / "SextonCore" / "Model" / "SextonError.swift").read_text()
-    enum = source.split("enum ErrorCode", 1)[1].split("}", 1)[0]
+    source = (ROOT / "Sources" / "SextonSidecar" / "API" / "APIError.swift").read_text()
+    enum = source.split("enum APIErrorCode", 1)[1].split("}", 1)[0]
     answered = {raw or name for name, raw in re.findall(r'case (\w+)(?: = "(\w+)")?', enum)}
     assert answered and answered <= codes, answered - codes

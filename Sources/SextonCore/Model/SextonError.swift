@@ -1,16 +1,10 @@
-/// The error codes of CONTRACT §5; the sidecar maps each to its HTTP status in one place.
+/// The error codes of CONTRACT §5 that the core raises; the API adds the transport's own
+/// (`invalid_json`, `unauthenticated`, `method_not_allowed`, ...) and maps each to its status.
 public enum ErrorCode: String, Sendable, CaseIterable {
-    case invalidJSON = "invalid_json"
     case invalidArgument = "invalid_argument"
-    case unauthenticated
-    case forbidden
     case notFound = "not_found"
-    case methodNotAllowed = "method_not_allowed"
     case conflict
-    case payloadTooLarge = "payload_too_large"
-    case unsupportedMediaType = "unsupported_media_type"
     case stagingFull = "staging_full"
-    case shuttingDown = "shutting_down"
     /// The shared store (CONTRACT §10) cannot be reached: nothing was applied.
     case storeUnavailable = "store_unavailable"
 }

@@ -13,7 +13,7 @@ struct APIContext: Sendable {
     /// The effective configuration as `GET /admin/cleanup/status` shows it (secrets redacted).
     let effectiveConfiguration: JSONValue
 
-    /// Runs `body`; a `SextonError` becomes its contract response. Anything else is a bug and
+    /// Runs `body`; an `APIError` or the core's `SextonError` becomes its contract response. Anything else is a bug and
     /// answers 500 without details.
     static func answer(id: String? = nil, _ body: () throws -> (Int, JSONValue)) -> Response {
         do {
@@ -35,10 +35,14 @@ struct APIContext: Sendable {
     }
 
     private static func refusal(_ error: any Error, id: String?) -> Response {
-        (error as? SextonError).map { ErrorResponse.make($0, id: id) } ?? ErrorResponse.internalError
+        switch error {
+        case let error as APIError: ErrorResponse.make(error, id: id)
+        case let error as SextonError: ErrorResponse.make(APIError(error), id: id)
+        default: ErrorResponse.internalError
+        }
     }
 
-    func refuseWhenShuttingDown() throws(SextonError) {
-        if phase() == .shuttingDown { throw SextonError(.shuttingDown, "the sidecar is shutting down; retry on another instance") }
+    func refuseWhenShuttingDown() throws(APIError) {
+        if phase() == .shuttingDown { throw APIError(.shuttingDown, "the sidecar is shutting down; retry on another instance") }
     }
 }

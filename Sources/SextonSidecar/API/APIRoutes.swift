@@ -7,7 +7,7 @@ enum APIRoutes {
 
     static func add(to router: inout Router, _ ctx: APIContext) {
         router.addDeferred(.post, "/v1/operations") { request, responder in
-            let operation = APIContext.check(answering: responder) { () throws(SextonError) in
+            let operation = APIContext.check(answering: responder) { () throws(APIError) in
                 try ctx.refuseWhenShuttingDown()
                 return try ctx.decoding.decode(try RequestBody.object(request)!)
             }
@@ -22,25 +22,25 @@ enum APIRoutes {
         }
 
         router.addDeferred(.post, "/v1/batches") { request, responder in
-            let requests = APIContext.check(answering: responder) { () throws(SextonError) -> [OperationRequest] in
+            let requests = APIContext.check(answering: responder) { () throws(APIError) -> [OperationRequest] in
                 try ctx.refuseWhenShuttingDown()
                 let body = try RequestBody.object(request)!
                 let f = try JSONFields(body, allowed: ["operations"])
                 guard case .array(let items)? = f.member("operations") else {
-                    throw SextonError(.invalidArgument, "operations must be an array of operations", field: "operations")
+                    throw APIError(.invalidArgument, "operations must be an array of operations", field: "operations")
                 }
                 guard (1...maxBatchSize).contains(items.count) else {
-                    throw SextonError(.invalidArgument, "a batch holds 1–\(maxBatchSize) operations, not \(items.count)", field: "operations")
+                    throw APIError(.invalidArgument, "a batch holds 1–\(maxBatchSize) operations, not \(items.count)", field: "operations")
                 }
                 // Every member is checked before any is submitted: a bad one changes nothing.
-                return try items.enumerated().map { (i, item) throws(SextonError) in try ctx.decoding.decode(item, prefix: "operations[\(i)].") }
+                return try items.enumerated().map { (i, item) throws(APIError) in try ctx.decoding.decode(item, prefix: "operations[\(i)].") }
             }
             guard let requests else { return }
             ctx.store.submitBatch(requests) { results in
                 let answers = results.map { result -> JSONValue in
                     switch result {
                     case .success(let decision): OperationJSON.decision(decision, lease: ctx.store.leaseTimeout)
-                    case .failure(let error): .object([("error", ErrorResponse.body(error))])
+                    case .failure(let error): .object([("error", ErrorResponse.body(APIError(error)))])
                     }
                 }
                 responder.respond(APIContext.answer { (200, .object([("results", .array(answers))])) })
@@ -61,7 +61,7 @@ enum APIRoutes {
                 case "succeeded": succeeded = true
                 case "failed": succeeded = false
                 case let other:
-                    throw SextonError(.invalidArgument, "outcome must be \"succeeded\" or \"failed\", not \(other.map { "\"\($0)\"" } ?? "missing")", field: "outcome")
+                    throw APIError(.invalidArgument, "outcome must be \"succeeded\" or \"failed\", not \(other.map { "\"\($0)\"" } ?? "missing")", field: "outcome")
                 }
                 return .complete(succeeded: succeeded, error: try f.string("error"))
             }
@@ -70,7 +70,7 @@ enum APIRoutes {
             transition(request, responder, ctx) { _ in .cancel }
         }
         router.addDeferred(.get, "/v1/operations/{id}") { request, responder in
-            let id = APIContext.check(answering: responder) { () throws(SextonError) in try request.pathID() }
+            let id = APIContext.check(answering: responder) { () throws(APIError) in try request.pathID() }
             guard let id else { return }
             ctx.store.operation(id) { result in
                 responder.respond(APIContext.answer { (200, OperationJSON.operation(try result.get(), ctx.clock.wallClock)) })
@@ -78,9 +78,9 @@ enum APIRoutes {
         }
 
         router.addDeferred(.get, "/v1/targets/{target}") { request, responder in
-            let name = APIContext.check(answering: responder) { () throws(SextonError) -> String in
+            let name = APIContext.check(answering: responder) { () throws(APIError) -> String in
                 let name = request.pathParameters["target"] ?? ""
-                try OperationRequest.checkTarget(name)
+                try APIError.core { () throws(SextonError) in try OperationRequest.checkTarget(name) }
                 return name
             }
             guard let name else { return }
@@ -93,16 +93,16 @@ enum APIRoutes {
         }
 
         router.addDeferred(.get, "/v1/zombies") { request, responder in
-            let query = APIContext.check(answering: responder) { () throws(SextonError) -> ZombieQuery in
+            let query = APIContext.check(answering: responder) { () throws(APIError) -> ZombieQuery in
                 var query = ZombieQuery()
                 if let text = try request.singleQuery("limit") {
                     guard let value = Int(text), (1...1000).contains(value) else {
-                        throw SextonError(.invalidArgument, "limit must be an integer 1–1000, not \"\(text)\"", field: "limit")
+                        throw APIError(.invalidArgument, "limit must be an integer 1–1000, not \"\(text)\"", field: "limit")
                     }
                     query.limit = value
                 }
                 query.target = try request.singleQuery("target").flatMap { $0.isEmpty ? nil : $0 }
-                if let target = query.target { try OperationRequest.checkTarget(target) }
+                if let target = query.target { try APIError.core { () throws(SextonError) in try OperationRequest.checkTarget(target) } }
                 query.targetType = try request.singleQuery("target_type").flatMap { $0.isEmpty ? nil : $0 }
                 return query
             }

@@ -56,22 +56,22 @@ enum AdminRoutes {
         }
     }
 
-    private static func authorize(_ request: Request, _ ctx: APIContext) throws(SextonError) {
+    private static func authorize(_ request: Request, _ ctx: APIContext) throws(APIError) {
         guard let token = ctx.adminToken else {
-            throw SextonError(.forbidden, "the admin API is disabled: no admin token is configured (admin.token_file or SEXTON_ADMIN_TOKEN)")
+            throw APIError(.forbidden, "the admin API is disabled: no admin token is configured (admin.token_file or SEXTON_ADMIN_TOKEN)")
         }
         let header = request.headers["Authorization"] ?? ""
         guard header.lowercased().hasPrefix("bearer "), token.matches(header.dropFirst(7).trimmingPrefix(" ")) else {
-            throw SextonError(.unauthenticated, header.isEmpty ? "missing bearer token" : "invalid bearer token")
+            throw APIError(.unauthenticated, header.isEmpty ? "missing bearer token" : "invalid bearer token")
         }
     }
 
-    private static func flag(_ name: String, _ request: Request) throws(SextonError) -> Bool {
+    private static func flag(_ name: String, _ request: Request) throws(APIError) -> Bool {
         guard let text = try request.singleQuery(name) else { return false }
         switch text.lowercased() {
         case "", "true", "1": return true
         case "false", "0": return false
-        default: throw SextonError(.invalidArgument, "\(name) must be true or false, not \"\(text)\"", field: name)
+        default: throw APIError(.invalidArgument, "\(name) must be true or false, not \"\(text)\"", field: name)
         }
     }
 }

@@ -1,12 +1,12 @@
 import SextonCore
 import SextonHTTP
 
-/// The one place a `SextonError` becomes an HTTP answer (CONTRACT §5):
+/// The one place an `APIError` becomes an HTTP answer (CONTRACT §5):
 /// `{"error":{"code","message","field"}}` with the code's status and headers.
 enum ErrorResponse {
     static let retryAfterSeconds = "1"
 
-    static func status(of code: ErrorCode) -> Int {
+    static func status(of code: APIErrorCode) -> Int {
         switch code {
         case .invalidJSON, .invalidArgument: 400
         case .unauthenticated: 401
@@ -20,13 +20,13 @@ enum ErrorResponse {
         }
     }
 
-    static func body(_ error: SextonError) -> JSONValue {
+    static func body(_ error: APIError) -> JSONValue {
         var fields: [(String, JSONValue)] = [("code", .string(error.code.rawValue)), ("message", .string(error.message))]
         if let field = error.field { fields.append(("field", .string(field))) }
         return .object(fields)
     }
 
-    static func make(_ error: SextonError, id: String? = nil) -> Response {
+    static func make(_ error: APIError, id: String? = nil) -> Response {
         var members: [(String, JSONValue)] = []
         // A refused transition names the operation's own state at the top level.
         if let status = error.operationStatus, let id {
@@ -48,13 +48,13 @@ enum ErrorResponse {
     static func render(_ failure: HTTPFailure, _ request: Request) -> Response {
         switch failure {
         case .notFound:
-            make(SextonError(.notFound, "no route for \(request.path)"))
+            make(APIError(.notFound, "no route for \(request.path)"))
         case .methodNotAllowed(let allowed):
-            make(SextonError(.methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.path); allowed: \(allowed.map(\.rawValue).joined(separator: ", "))"))
+            make(APIError(.methodNotAllowed, "\(request.method.rawValue) is not allowed on \(request.path); allowed: \(allowed.map(\.rawValue).joined(separator: ", "))"))
         case .payloadTooLarge(let limit):
-            make(SextonError(.payloadTooLarge, "request body larger than \(limit) bytes"))
+            make(APIError(.payloadTooLarge, "request body larger than \(limit) bytes"))
         case .shuttingDown:
-            make(SextonError(.shuttingDown, "the sidecar is shutting down"))
+            make(APIError(.shuttingDown, "the sidecar is shutting down"))
         case .handlerFailed:
             internalError
         }

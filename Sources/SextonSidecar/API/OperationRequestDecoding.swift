@@ -10,12 +10,12 @@ struct OperationRequestDecoding {
     ]
 
     /// Reads the per-operation `cleanup` object over its op type's policy; errors name `cleanup.<key>`.
-    let cleanup: @Sendable (_ value: JSONValue, _ opType: String) throws(SextonError) -> CleanupOverride
+    let cleanup: @Sendable (_ value: JSONValue, _ opType: String) throws(APIError) -> CleanupOverride
 
-    func decode(_ body: JSONValue, prefix: String = "") throws(SextonError) -> OperationRequest {
+    func decode(_ body: JSONValue, prefix: String = "") throws(APIError) -> OperationRequest {
         let f = try JSONFields(body, prefix: prefix, allowed: Self.fields)
         guard let target = try f.string("target") else {
-            throw SextonError(.invalidArgument, "\(f.field("target")) is required", field: f.field("target"))
+            throw APIError(.invalidArgument, "\(f.field("target")) is required", field: f.field("target"))
         }
         var request = OperationRequest(target: target)
         request.id = try f.string("id")
@@ -34,36 +34,26 @@ struct OperationRequestDecoding {
             }
         }
         do {
-            try request.validate()
+            try APIError.core { () throws(SextonError) in try request.validate() }
         } catch {
             throw error.prefixed(prefix)
         }
         return request
     }
 
-    private func priority(_ f: JSONFields) throws(SextonError) -> Priority {
+    private func priority(_ f: JSONFields) throws(APIError) -> Priority {
         let allowed = "an integer 1–10 or one of background, low, normal, high, critical"
         switch f.member("priority") {
         case nil: return .normal
         case .string(let name)?:
             guard let p = Priority(name: name) else {
-                throw SextonError(.invalidArgument, "\(f.field("priority")) \"\(name)\" is not \(allowed)", field: f.field("priority"))
+                throw APIError(.invalidArgument, "\(f.field("priority")) \"\(name)\" is not \(allowed)", field: f.field("priority"))
             }
             return p
         default:
-            let bad = SextonError(.invalidArgument, "\(f.field("priority")) must be \(allowed)", field: f.field("priority"))
+            let bad = APIError(.invalidArgument, "\(f.field("priority")) must be \(allowed)", field: f.field("priority"))
             guard let number = try? f.int("priority"), let p = Priority(number) else { throw bad }
             return p
         }
-    }
-}
-
-extension SextonError {
-    /// The same error with its field placed inside `prefix` (`operations[2].`).
-    func prefixed(_ prefix: String) -> SextonError {
-        guard !prefix.isEmpty else { return self }
-        var copy = self
-        copy.field = field.map { $0.hasPrefix(prefix) ? $0 : prefix + $0 }
-        return copy
     }
 }

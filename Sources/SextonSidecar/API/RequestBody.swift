@@ -5,22 +5,22 @@ import SextonHTTP
 /// needs no body takes an empty one with no type.
 enum RequestBody {
     /// The body as a JSON object, or nil when it is empty and `optional`.
-    static func object(_ request: Request, optional: Bool = false) throws(SextonError) -> JSONValue? {
+    static func object(_ request: Request, optional: Bool = false) throws(APIError) -> JSONValue? {
         if request.body.isEmpty && request.mediaType == nil {
             if optional { return nil }
-            throw SextonError(.invalidJSON, "a JSON object body is required")
+            throw APIError(.invalidJSON, "a JSON object body is required")
         }
         guard request.mediaType == "application/json" else {
-            throw SextonError(.unsupportedMediaType, "the body must be application/json, not \(request.mediaType ?? "untyped")")
+            throw APIError(.unsupportedMediaType, "the body must be application/json, not \(request.mediaType ?? "untyped")")
         }
         if request.body.isEmpty && optional { return nil }
         let value: JSONValue
         switch JSONParser.parse(request.body) {
         case .success(let parsed): value = parsed
-        case .failure(let invalid): throw SextonError(.invalidJSON, invalid.message, field: invalid.key)
+        case .failure(let invalid): throw APIError(.invalidJSON, invalid.message, field: invalid.key)
         }
         guard case .object = value else {
-            throw SextonError(.invalidJSON, "the body must be a JSON object")
+            throw APIError(.invalidJSON, "the body must be a JSON object")
         }
         return value
     }
@@ -28,18 +28,18 @@ enum RequestBody {
 
 extension Request {
     /// The one value of query parameter `name`, if given; a repeated one is refused (CONTRACT §5).
-    func singleQuery(_ name: String) throws(SextonError) -> String? {
+    func singleQuery(_ name: String) throws(APIError) -> String? {
         let values = query.values(for: name)
         guard values.count <= 1 else {
-            throw SextonError(.invalidArgument, "\(name) is given \(values.count) times; give it once", field: name)
+            throw APIError(.invalidArgument, "\(name) is given \(values.count) times; give it once", field: name)
         }
         return values.first
     }
 
     /// The operation id in the path, checked like one in a body.
-    func pathID() throws(SextonError) -> String {
+    func pathID() throws(APIError) -> String {
         let id = pathParameters["id"] ?? ""
-        try OperationRequest.checkID(id, field: "id")
+        try APIError.core { () throws(SextonError) in try OperationRequest.checkID(id, field: "id") }
         return id
     }
 }
@@ -50,17 +50,17 @@ struct JSONFields {
     let prefix: String
     let allowed: Set<String>
 
-    init(_ value: JSONValue, prefix: String = "", allowed: Set<String>) throws(SextonError) {
+    init(_ value: JSONValue, prefix: String = "", allowed: Set<String>) throws(APIError) {
         self.value = value
         self.prefix = prefix
         self.allowed = allowed
         guard case .object(let members) = value else {
-            throw SextonError(.invalidArgument, "\(prefix.isEmpty ? "the body" : String(prefix.dropLast())) must be an object", field: prefix.isEmpty ? nil : String(prefix.dropLast()))
+            throw APIError(.invalidArgument, "\(prefix.isEmpty ? "the body" : String(prefix.dropLast())) must be an object", field: prefix.isEmpty ? nil : String(prefix.dropLast()))
         }
         // Unknown fields are refused so a misspelt one is not silently ignored.
         if let unknown = members.map(\.0).first(where: { !allowed.contains($0) }) {
             let known = allowed.isEmpty ? "this request takes no fields" : "known: \(allowed.sorted().joined(separator: ", "))"
-            throw SextonError(.invalidArgument, "unknown field \(unknown); \(known)", field: prefix + unknown)
+            throw APIError(.invalidArgument, "unknown field \(unknown); \(known)", field: prefix + unknown)
         }
     }
 
@@ -74,24 +74,24 @@ struct JSONFields {
         }
     }
 
-    func string(_ name: String) throws(SextonError) -> String? {
+    func string(_ name: String) throws(APIError) -> String? {
         guard let v = member(name) else { return nil }
-        guard case .string(let s) = v else { throw SextonError(.invalidArgument, "\(field(name)) must be a string", field: field(name)) }
+        guard case .string(let s) = v else { throw APIError(.invalidArgument, "\(field(name)) must be a string", field: field(name)) }
         return s
     }
 
-    func int(_ name: String, min: Int = .min) throws(SextonError) -> Int? {
+    func int(_ name: String, min: Int = .min) throws(APIError) -> Int? {
         guard let v = member(name) else { return nil }
         let number: Int
         switch v {
         case .int(let i): number = i
         case .double(let d):
             // JSON has one number type: 3.0 and 3e2 are integers too.
-            guard let exact = Int(exactly: d) else { throw SextonError(.invalidArgument, "\(field(name)) must be an integer", field: field(name)) }
+            guard let exact = Int(exactly: d) else { throw APIError(.invalidArgument, "\(field(name)) must be an integer", field: field(name)) }
             number = exact
-        default: throw SextonError(.invalidArgument, "\(field(name)) must be an integer", field: field(name))
+        default: throw APIError(.invalidArgument, "\(field(name)) must be an integer", field: field(name))
         }
-        guard number >= min else { throw SextonError(.invalidArgument, "\(field(name)) must be at least \(min)", field: field(name)) }
+        guard number >= min else { throw APIError(.invalidArgument, "\(field(name)) must be at least \(min)", field: field(name)) }
         return number
     }
 }

@@ -6,12 +6,12 @@ import Yams
 /// same schema and parsers as a `policies.<op_type>` entry of the file, over that op type's
 /// policy. JSON is YAML, so the object goes through the YAML reader unchanged.
 enum OperationCleanupOverride {
-    static func parse(_ value: JSONValue, opType: String, configuration: SextonConfiguration) throws(SextonError) -> CleanupOverride {
+    static func parse(_ value: JSONValue, opType: String, configuration: SextonConfiguration) throws(APIError) -> CleanupOverride {
         guard case .object = value,
             let node = try? Yams.compose(yaml: String(decoding: value.serialized, as: UTF8.self)),
             let mapping = node.mapping
         else {
-            throw SextonError(.invalidArgument, "cleanup must be an object of cleanup keys", field: "cleanup")
+            throw APIError(.invalidArgument, "cleanup must be an object of cleanup keys", field: "cleanup")
         }
         let settings = ConfigurationKeys.policy
         let section = YAMLSection(mapping, schema: ConfigSchema(settings), keyPrefix: "cleanup.")
@@ -26,7 +26,7 @@ enum OperationCleanupOverride {
             issues.append(ConfigIssue(key: "cleanup.custom_handler", value: name, allowed: "a handler from handlers: (\(configuration.handlers.keys.sorted().joined(separator: ", ")))"))
         }
         if let issue = issues.first {
-            throw SextonError(.invalidArgument, issue.description, field: issue.key)
+            throw APIError(.invalidArgument, issue.description, field: issue.key)
         }
         return override
     }

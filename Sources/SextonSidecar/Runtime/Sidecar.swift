@@ -17,7 +17,7 @@ public final class Sidecar: Sendable {
         self.logger = logger
         let context = APIContext(
             store: core.store, cleanup: core.cleanup, clock: core.clock, phase: { core.phase },
-            decoding: OperationRequestDecoding(cleanup: { value, opType throws(SextonError) in
+            decoding: OperationRequestDecoding(cleanup: { value, opType throws(APIError) in
                 try OperationCleanupOverride.parse(value, opType: opType, configuration: configuration)
             }),
             adminToken: configuration.admin.token, effectiveConfiguration: configuration.effectiveJSON)
