@@ -13,7 +13,6 @@ extension SextonMetrics: CoordinatorObserver {
         conflictsResolved.increment()
         resolutionDuration.record(duration)
         operationsPerConflict.record(Double(batchSize))
-        recentLatency.record(duration, at: clock.now())
     }
 
     public func gracePeriodSave() { graceSaves.increment() }
@@ -51,8 +50,6 @@ extension SextonMetrics: CleanupObserver {
 extension SextonMetrics: StoreObserver {
     public func storeRound(_ operation: StoreOperation, duration: Duration, failed: Bool) {
         storeRequestDuration[operation]!.record(duration)
-        // The check judges what requests wait for, not the background's rounds of several statements.
-        if operation != .sweep && operation != .cleanup { recentStoreLatency.record(duration, at: clock.now()) }
         if failed { storeErrors[operation]!.increment() }
     }
 }

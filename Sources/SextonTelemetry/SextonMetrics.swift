@@ -36,18 +36,11 @@ public final class SextonMetrics: Sendable {
     private let gauges: ScrapeGauges
     private let process: ProcessMetrics
     private let httpRequests = Mutex<[String: Counter]>([:])
-    /// Feeds the `resolution_latency` health check alongside the histogram.
-    public let recentLatency = RecentLatency()
-    /// Feeds the `store` health check alongside the store's histogram (request rounds only).
-    public let recentStoreLatency = RecentLatency()
-
-    let clock: any SextonClock
 
     /// `store` names the backend and this replica for `sexton_store_info`.
     public init(
-        maxTargetTypes: Int, store: (backend: String, replica: String) = ("memory", "local"), clock: any SextonClock = SystemClock()
+        maxTargetTypes: Int, store: (backend: String, replica: String) = ("memory", "local")
     ) {
-        self.clock = clock
         let r = registry
         submittedTotal = Dictionary(uniqueKeysWithValues: PriorityBand.allCases.map {
             ($0, r.counter(name: "sexton_operations_submitted_total", labels: [("priority", $0.rawValue)],

@@ -14,7 +14,6 @@ import Testing
         h.coordinator.maintain()
         #expect(h.coordinator.operation("a")?.inRegistry == false)
         #expect(h.coordinator.snapshot().registryEntities == 0)
-        #expect(h.events["entityRemoved"] == 1)
         h.advance(.seconds(59))
         h.coordinator.maintain()
         #expect(h.coordinator.operation("a") != nil)

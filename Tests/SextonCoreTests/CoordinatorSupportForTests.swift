@@ -25,7 +25,6 @@ final class CountingCoordinatorObserver: CoordinatorObserver {
     func preempted() { bump("preempted") }
     func completed(_ outcome: CompletionOutcome) { bump("completed.\(outcome.rawValue)") }
     func zombieCreated(_ reason: ZombieReason) { bump("zombie.\(reason.rawValue)") }
-    func entityRemoved() { bump("entityRemoved") }
 }
 
 /// Collects decisions delivered through completions.

@@ -1,5 +1,6 @@
 import Testing
 @testable import SextonCore
+import SextonCoreTesting
 
 private let now = Timestamp(nanoseconds: 1_800_000_000_000_000_000)
 
@@ -166,5 +167,21 @@ private func evaluate(_ change: (inout HealthInputs) -> Void) -> HealthReport {
         #expect(window.quantile(0.99, at: now + .seconds(61)) == nil)
         window.record(.microseconds(1), at: now + .seconds(60))
         #expect(window.quantile(0.99, at: now + .seconds(60)) == .microseconds(1))
+    }
+}
+
+@Suite struct HealthSignalsTests {
+    @Test func onlyConflictsAndRequestRoundsCount() {
+        let clock = ManualClock(now)
+        let signals = HealthSignals(clock: clock)
+        signals.conflictResolved(batchSize: 1, duration: .zero, detected: false)
+        signals.storeRound(.sweep, duration: .seconds(2), failed: false)
+        signals.storeRound(.cleanup, duration: .seconds(2), failed: false)
+        #expect(signals.resolutionLatency.quantile(0.99, at: now) == nil)
+        #expect(signals.storeLatency.quantile(0.99, at: now) == nil)
+        signals.conflictResolved(batchSize: 2, duration: .milliseconds(3), detected: true)
+        signals.storeRound(.submit, duration: .milliseconds(30), failed: true)
+        #expect(signals.resolutionLatency.quantile(0.99, at: now) == .milliseconds(5))
+        #expect(signals.storeLatency.quantile(0.99, at: now) == .milliseconds(50))
     }
 }

@@ -20,8 +20,6 @@ public protocol CoordinatorObserver: Sendable {
     /// An admitted operation ended: succeeded, failed, expired (lease) or cancelled.
     func completed(_ outcome: CompletionOutcome)
     func zombieCreated(_ reason: ZombieReason)
-    /// An entity left the registry (zombie removed, succeeded past retention, or cancelled).
-    func entityRemoved()
     /// `count` ended operations were forgotten before their retention: `max_history` was reached.
     /// Called outside the shards' locks.
     func historyEvicted(_ count: Int)
@@ -38,7 +36,6 @@ extension CoordinatorObserver {
     public func preempted() {}
     public func completed(_ outcome: CompletionOutcome) {}
     public func zombieCreated(_ reason: ZombieReason) {}
-    public func entityRemoved() {}
     public func historyEvicted(_ count: Int) {}
     public func targetEvicted() {}
 }
@@ -46,4 +43,26 @@ extension CoordinatorObserver {
 /// Ignores every event.
 public struct NoCoordinatorObserver: CoordinatorObserver {
     public init() {}
+}
+
+/// Several coordinator observers as one.
+public struct CoordinatorObservers: CoordinatorObserver {
+    let all: [any CoordinatorObserver]
+
+    public init(_ all: [any CoordinatorObserver]) {
+        self.all = all
+    }
+
+    public func submitted(_ band: PriorityBand) { for o in all { o.submitted(band) } }
+    public func admitted() { for o in all { o.admitted() } }
+    public func rejected(stage: RejectionStage, reason: RejectReason) { for o in all { o.rejected(stage: stage, reason: reason) } }
+    public func conflictResolved(batchSize: Int, duration: Duration, detected: Bool) {
+        for o in all { o.conflictResolved(batchSize: batchSize, duration: duration, detected: detected) }
+    }
+    public func gracePeriodSave() { for o in all { o.gracePeriodSave() } }
+    public func preempted() { for o in all { o.preempted() } }
+    public func completed(_ outcome: CompletionOutcome) { for o in all { o.completed(outcome) } }
+    public func zombieCreated(_ reason: ZombieReason) { for o in all { o.zombieCreated(reason) } }
+    public func historyEvicted(_ count: Int) { for o in all { o.historyEvicted(count) } }
+    public func targetEvicted() { for o in all { o.targetEvicted() } }
 }

@@ -146,7 +146,6 @@ struct CoordinatorShard {
     mutating func destroyEntity(_ slot: Int) {
         entities.destroy(ops[slot].entity!)
         ops[slot].inRegistry = false
-        observer.entityRemoved()
     }
 
     /// Expires the operation holding `target` if its lease has run out, so a resolution or a

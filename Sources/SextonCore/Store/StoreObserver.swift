@@ -8,3 +8,16 @@ public enum StoreOperation: String, CaseIterable, Sendable {
 public protocol StoreObserver: Sendable {
     func storeRound(_ operation: StoreOperation, duration: Duration, failed: Bool)
 }
+
+/// Several store observers as one.
+public struct StoreObservers: StoreObserver {
+    let all: [any StoreObserver]
+
+    public init(_ all: [any StoreObserver]) {
+        self.all = all
+    }
+
+    public func storeRound(_ operation: StoreOperation, duration: Duration, failed: Bool) {
+        for o in all { o.storeRound(operation, duration: duration, failed: failed) }
+    }
+}

@@ -20,6 +20,7 @@ public final class SidecarCore: Sendable {
     /// The shared store, when `store.backend` is postgres.
     let shared: SharedStore?
     private let evaluator: HealthEvaluator
+    private let signals: HealthSignals
     private let phaseValue = Atomic(Phase.starting.rawValue)
 
     /// `observer` also hears the coordinator's events, beside the metrics (simulate's tally).
@@ -31,17 +32,19 @@ public final class SidecarCore: Sendable {
         self.clock = clock
         let metrics = SextonMetrics(
             maxTargetTypes: configuration.maxTargetTypes,
-            store: (configuration.store.backend.rawValue, configuration.store.replicaName), clock: clock)
+            store: (configuration.store.backend.rawValue, configuration.store.replicaName))
         self.metrics = metrics
         let handlers = configuration.handlers.mapValues { $0.makeHandler() }
         let cleanupLog = CleanupLog(metrics: metrics, logger: logger)
         engine = CleanupEngine(
             config: configuration.cleanup, policies: configuration.policies, clock: clock, handlers: handlers,
             memory: MemoryPressureProbe(configuration.memory), observer: cleanupLog)
+        let signals = HealthSignals(clock: clock)
+        self.signals = signals
+        let events = CoordinatorObservers([metrics, signals] + (observer.map { [$0] } ?? []))
         let timers = StagingTimers(clock: clock)
         let coordinator = Coordinator(
-            config: configuration.coordinator, clock: clock, scheduler: timers, zombies: engine,
-            observer: observer.map { CoordinatorObservers(all: [metrics, $0]) as any CoordinatorObserver } ?? metrics)
+            config: configuration.coordinator, clock: clock, scheduler: timers, zombies: engine, observer: events)
         self.coordinator = coordinator
         engine.attach(remover: coordinator)
         let engine = self.engine
@@ -52,8 +55,7 @@ public final class SidecarCore: Sendable {
             cleanup = engine
         case .postgres:
             let shared = SharedStore(
-                configuration: configuration, clock: clock, observer: metrics,
-                events: observer.map { CoordinatorObservers(all: [metrics, $0]) as any CoordinatorObserver } ?? metrics,
+                configuration: configuration, clock: clock, observer: StoreObservers([metrics, signals]), events: events,
                 cleanupObserver: cleanupLog, handlers: handlers, logger: logger)
             self.shared = shared
             store = shared.store
@@ -116,9 +118,9 @@ public final class SidecarCore: Sendable {
             workerLastActivity: e.worker.lastActivity, checkInterval: configuration.cleanup.checkInterval,
             lastCleanupFailure: e.lastFailureAt, exhaustedHandlers: e.failedHandlers, memoryPressure: e.memoryPressure,
             staged: staged, maxStagingSize: configuration.coordinator.maxStagingSize,
-            resolutionLatencyP99: metrics.recentLatency.quantile(0.99, at: now),
+            resolutionLatencyP99: signals.resolutionLatency.quantile(0.99, at: now),
             store: StoreHealth(
-                unreachable: shared?.unavailable, disagreement: shared?.disagreement, roundTripP99: shared.flatMap { _ in metrics.recentStoreLatency.quantile(0.99, at: now) }))
+                unreachable: shared?.unavailable, disagreement: shared?.disagreement, roundTripP99: shared.flatMap { _ in signals.storeLatency.quantile(0.99, at: now) }))
         readings.storeUp = shared?.unavailable == nil
         let health = evaluator.evaluate(inputs, now: now)
         readings.health = health

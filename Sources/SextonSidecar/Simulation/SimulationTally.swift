@@ -25,22 +25,3 @@ final class SimulationTally: CoordinatorObserver {
         conflicts.withLock { $0.count == 0 ? 0 : Double($0.operations) / Double($0.count) }
     }
 }
-
-/// Several coordinator observers as one.
-struct CoordinatorObservers: CoordinatorObserver {
-    let all: [any CoordinatorObserver]
-
-    func submitted(_ band: PriorityBand) { for o in all { o.submitted(band) } }
-    func admitted() { for o in all { o.admitted() } }
-    func rejected(stage: RejectionStage, reason: RejectReason) { for o in all { o.rejected(stage: stage, reason: reason) } }
-    func conflictResolved(batchSize: Int, duration: Duration, detected: Bool) {
-        for o in all { o.conflictResolved(batchSize: batchSize, duration: duration, detected: detected) }
-    }
-    func gracePeriodSave() { for o in all { o.gracePeriodSave() } }
-    func preempted() { for o in all { o.preempted() } }
-    func completed(_ outcome: CompletionOutcome) { for o in all { o.completed(outcome) } }
-    func zombieCreated(_ reason: ZombieReason) { for o in all { o.zombieCreated(reason) } }
-    func entityRemoved() { for o in all { o.entityRemoved() } }
-    func historyEvicted(_ count: Int) { for o in all { o.historyEvicted(count) } }
-    func targetEvicted() { for o in all { o.targetEvicted() } }
-}
