@@ -80,9 +80,12 @@ let package = Package(
         ),
         .target(name: "SextonCoreTesting", dependencies: ["SextonCore"], swiftSettings: strict),
         .testTarget(name: "SextonCoreTests", dependencies: ["SextonCore", "SextonCoreTesting"]),
-        .testTarget(name: "SextonHTTPTests", dependencies: ["SextonHTTP"]),
-        .testTarget(name: "SextonTelemetryTests", dependencies: ["SextonTelemetry"]),
-        .testTarget(name: "SextonSidecarTests", dependencies: ["SextonSidecar"]),
+        // What the HTTP, telemetry and binary tests share: a raw-socket client, an exposition
+        // reader, the contract's metric families.
+        .target(name: "SextonTestSupport", path: "Tests/SextonTestSupport"),
+        .testTarget(name: "SextonHTTPTests", dependencies: ["SextonHTTP", "SextonTestSupport"]),
+        .testTarget(name: "SextonTelemetryTests", dependencies: ["SextonTelemetry", "SextonTestSupport"]),
+        .testTarget(name: "SextonSidecarTests", dependencies: ["SextonSidecar", "SextonTestSupport"]),
         .testTarget(
             name: "SextonPostgresTests",
             dependencies: [

@@ -1,5 +1,6 @@
 import Testing
 import SextonHTTP
+import SextonTestSupport
 
 @Suite struct ConcurrencyTests {
     private static func router(parked: ParkedResponders) -> Router {
@@ -16,11 +17,11 @@ import SextonHTTP
         let parked = ParkedResponders()
         let configuration = HTTPServer.Configuration(threadPoolSize: threads)
         try await withServer(Self.router(parked: parked), configuration: configuration) { _, address in
-            let waiting = try TestConnection(address)
-            try waiting.send(TestConnection.requestText("POST", "/wait"))
+            let waiting = try RawHTTPConnection("\(address)")
+            try waiting.send(HTTPClient.requestBytes("POST", "/wait"))
             let responder = try parked.next()
 
-            for _ in 0..<3 { #expect(try TestConnection.exchange(address, "GET", "/fast").text == "fast") }
+            for _ in 0..<3 { #expect(try HTTPClient.request("GET", "\(address)", "/fast").text == "fast") }
 
             responder.respond(Response(status: 202, text: "done"))
             responder.respond(Response(status: 500, text: "ignored second answer"))
@@ -34,7 +35,7 @@ import SextonHTTP
         var router = Router()
         router.addDeferred(.get, "/inline") { _, responder in responder.respond(Response(text: "inline")) }
         try await withServer(router) { _, address in
-            let response = try TestConnection.exchange(address, "GET", "/inline")
+            let response = try HTTPClient.request("GET", "\(address)", "/inline")
             #expect(response.text == "inline")
         }
     }
@@ -42,12 +43,12 @@ import SextonHTTP
     @Test func slowClientSendingByteByByteDoesNotHoldUpOthers() async throws {
         let configuration = HTTPServer.Configuration(threadPoolSize: 1)
         try await withServer(Self.router(parked: ParkedResponders()), configuration: configuration) { _, address in
-            let slow = try TestConnection(address)
-            let request = Array(TestConnection.requestText("GET", "/fast").utf8)
+            let slow = try RawHTTPConnection("\(address)")
+            let request = HTTPClient.requestBytes("GET", "/fast")
             for (index, byte) in request.enumerated() {
                 try slow.send([byte])
                 if index % 8 == 0 {
-                    #expect(try TestConnection.exchange(address, "GET", "/fast").status == 200)
+                    #expect(try HTTPClient.request("GET", "\(address)", "/fast").status == 200)
                 }
             }
             #expect(try slow.readResponse().text == "fast")
@@ -56,9 +57,9 @@ import SextonHTTP
 
     @Test func keepAliveConnectionServesSeveralRequests() async throws {
         try await withServer(Self.router(parked: ParkedResponders())) { _, address in
-            let connection = try TestConnection(address)
+            let connection = try RawHTTPConnection("\(address)")
             for _ in 0..<3 {
-                try connection.send(TestConnection.requestText("GET", "/fast"))
+                try connection.send(HTTPClient.requestBytes("GET", "/fast"))
                 #expect(try connection.readResponse().text == "fast")
             }
         }

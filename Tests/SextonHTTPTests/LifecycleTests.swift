@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SextonHTTP
+import SextonTestSupport
 
 @Suite struct LifecycleTests {
     private static func router(parked: ParkedResponders = ParkedResponders()) -> Router {
@@ -34,7 +35,7 @@ import SextonHTTP
         #expect(server.boundAddress == address)
         let loopback = ["0.0.0.0": "127.0.0.1", "::": "::1"]
         let reachable = BoundAddress(host: loopback[address.host] ?? address.host, port: address.port)
-        #expect(try TestConnection.exchange(reachable, "GET", "/ok").text == "ok")
+        #expect(try HTTPClient.request("GET", "\(reachable)", "/ok").text == "ok")
         #expect(host != "localhost" || address.description == "127.0.0.1:\(address.port)")
         #expect(host != "::1" || address.description == "[::1]:\(address.port)")
         await server.stop()
@@ -43,19 +44,19 @@ import SextonHTTP
     @Test func stopWhileIdleClosesTheListener() async throws {
         let server = HTTPServer(router: Self.router())
         let address = try server.start()
-        #expect(try TestConnection.exchange(address, "GET", "/ok").status == 200)
+        #expect(try HTTPClient.request("GET", "\(address)", "/ok").status == 200)
         await server.stop()
         await server.stop()
         #expect(server.boundAddress == nil)
-        #expect(throws: TestConnection.Failure.self) { try TestConnection(address) }
+        #expect(throws: ClientError.self) { try RawHTTPConnection("\(address)") }
     }
 
     @Test func stopLetsAWaitingRequestFinish() async throws {
         let parked = ParkedResponders()
         let server = HTTPServer(router: Self.router(parked: parked))
         let address = try server.start()
-        let waiting = try TestConnection(address)
-        try waiting.send(TestConnection.requestText("GET", "/wait"))
+        let waiting = try RawHTTPConnection("\(address)")
+        try waiting.send(HTTPClient.requestBytes("GET", "/wait"))
         let responder = try parked.next()
 
         let stopped = Task { await server.stop(gracePeriod: .seconds(10)) }
@@ -63,7 +64,7 @@ import SextonHTTP
         responder.respond(Response(text: "finished"))
         let response = try waiting.readResponse()
         #expect(response.text == "finished")
-        #expect(response.headers["Connection"] == "close")
+        #expect(response.header("Connection") == "close")
         await stopped.value
     }
 
@@ -71,8 +72,8 @@ import SextonHTTP
         let parked = ParkedResponders()
         let server = HTTPServer(router: Self.router(parked: parked))
         let address = try server.start()
-        let waiting = try TestConnection(address)
-        try waiting.send(TestConnection.requestText("GET", "/wait"))
+        let waiting = try RawHTTPConnection("\(address)")
+        try waiting.send(HTTPClient.requestBytes("GET", "/wait"))
         let responder = try parked.next()
 
         await server.stop(gracePeriod: .milliseconds(50))
@@ -85,22 +86,22 @@ import SextonHTTP
         try await withServer(Self.router()) { _, address in
             for size in [1, 7, 100, 4096, 70_000] {
                 let garbage = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
-                let connection = try TestConnection(address)
+                let connection = try RawHTTPConnection("\(address)")
                 try? connection.send(garbage)
                 try? connection.send("\r\n\r\n")
                 _ = try? connection.readResponse()
             }
-            let halfHead = try TestConnection(address)
+            let halfHead = try RawHTTPConnection("\(address)")
             try halfHead.send("GET /ok HTTP/1.1\r\nHost: t\r\nX-Bad: \u{1}\u{2}\r\n\r\n")
             _ = try? halfHead.readResponse()
-            #expect(try TestConnection.exchange(address, "GET", "/ok").text == "ok")
+            #expect(try HTTPClient.request("GET", "\(address)", "/ok").text == "ok")
         }
     }
 
     @Test func idleConnectionIsClosedAfterTheTimeout() async throws {
         let configuration = HTTPServer.Configuration(connectionTimeout: .seconds(1), threadPoolSize: 1)
         try await withServer(Self.router(), configuration: configuration) { _, address in
-            let idle = try TestConnection(address)
+            let idle = try RawHTTPConnection("\(address)")
             try idle.send("GET /ok HTTP/1.1\r\n")
             let opened = ContinuousClock.now
             #expect(idle.isClosedByPeer())
@@ -111,22 +112,22 @@ import SextonHTTP
     @Test func headLargerThanTheConnectionMemoryIsRefused() async throws {
         let configuration = HTTPServer.Configuration(perConnectionMemoryLimit: 4096, threadPoolSize: 1)
         try await withServer(Self.router(), configuration: configuration) { _, address in
-            let response = try TestConnection.exchange(address, "GET", "/ok", headers: [("X-Big", String(repeating: "x", count: 8192))])
+            let response = try HTTPClient.request("GET", "\(address)", "/ok", headers: [("X-Big", String(repeating: "x", count: 8192))])
             #expect(response.status == 431)
-            #expect(try TestConnection.exchange(address, "GET", "/ok").status == 200)
+            #expect(try HTTPClient.request("GET", "\(address)", "/ok").status == 200)
         }
     }
 
     @Test func connectionLimitIsEnforced() async throws {
         let configuration = HTTPServer.Configuration(maxConnections: 1, threadPoolSize: 1)
         try await withServer(Self.router(), configuration: configuration) { _, address in
-            let first = try TestConnection(address)
-            try first.send(TestConnection.requestText("GET", "/ok"))
+            let first = try RawHTTPConnection("\(address)")
+            try first.send(HTTPClient.requestBytes("GET", "/ok"))
             #expect(try first.readResponse().status == 200)
-            let second = try TestConnection(address)
-            try second.send(TestConnection.requestText("GET", "/ok"))
+            let second = try RawHTTPConnection("\(address)")
+            try second.send(HTTPClient.requestBytes("GET", "/ok"))
             #expect(!second.isReadable(within: 300), "served beyond the limit")
-            first.shutdownWrite()
+            first.hangUp()
             #expect(try second.readResponse().status == 200)
         }
     }

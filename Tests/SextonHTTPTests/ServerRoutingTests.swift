@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 import SextonHTTP
+import SextonTestSupport
 
 @Suite struct ServerRoutingTests {
     private static func jsonErrors() -> Router {
@@ -22,13 +23,13 @@ import SextonHTTP
         }
         router.add(.get, "/hello") { _ in Response(text: "hi") }
         try await withServer(router) { _, address in
-            let start = try TestConnection.exchange(address, "POST", "/v1/operations/op%201%2Fx/start")
+            let start = try HTTPClient.request("POST", "\(address)", "/v1/operations/op%201%2Fx/start")
             #expect(start.status == 200)
             #expect(start.text == "start op 1/x via /v1/operations/{id}/start")
-            let hello = try TestConnection.exchange(address, "GET", "/hello")
+            let hello = try HTTPClient.request("GET", "\(address)", "/hello")
             #expect(hello.text == "hi")
-            #expect(hello.headers["content-type"] == "text/plain; charset=utf-8")
-            let head = try TestConnection.exchange(address, "HEAD", "/hello")
+            #expect(hello.header("content-type") == "text/plain; charset=utf-8")
+            let head = try HTTPClient.request("HEAD", "\(address)", "/hello")
             #expect(head.status == 200)
             #expect(head.body.isEmpty)
         }
@@ -36,11 +37,11 @@ import SextonHTTP
 
     @Test func unknownPathGetsTheRenderedNotFound() async throws {
         try await withServer(Self.jsonErrors()) { _, address in
-            let response = try TestConnection.exchange(address, "GET", "/nope%21")
+            let response = try HTTPClient.request("GET", "\(address)", "/nope%21")
             #expect(response.status == 404)
             #expect(response.text == #"{"error":{"code":"not_found","path":"/nope!"}}"#)
-            #expect(response.headers["Content-Type"] == "application/json")
-            #expect(response.headers["X-Rendered"] == "app")
+            #expect(response.header("Content-Type") == "application/json")
+            #expect(response.header("X-Rendered") == "app")
         }
     }
 
@@ -49,9 +50,9 @@ import SextonHTTP
         router.add(.get, "/v1/operations/{id}") { _ in Response() }
         router.add(.delete, "/v1/operations/{id}") { _ in Response() }
         try await withServer(router) { _, address in
-            let response = try TestConnection.exchange(address, "PUT", "/v1/operations/7", body: "{}")
+            let response = try HTTPClient.request("PUT", "\(address)", "/v1/operations/7", body: Array("{}".utf8))
             #expect(response.status == 405)
-            #expect(response.headers["Allow"] == "DELETE, GET, HEAD")
+            #expect(response.header("Allow") == "DELETE, GET, HEAD")
             #expect(response.text.contains("method_not_allowed"))
         }
     }
@@ -63,7 +64,7 @@ import SextonHTTP
             return Response(text: "\(request.queryString)|\(request.query.contains("verbose"))|\(exclude)|\(request.query["n"] ?? "-")")
         }
         try await withServer(router) { _, address in
-            let response = try TestConnection.exchange(address, "GET", "/q?verbose&exclude=a&exclude=b%26c&n=x+y")
+            let response = try HTTPClient.request("GET", "\(address)", "/q?verbose&exclude=a&exclude=b%26c&n=x+y")
             #expect(response.text == "verbose&exclude=a&exclude=b%26c&n=x+y|true|a|b&c|x y")
         }
     }
@@ -75,9 +76,9 @@ import SextonHTTP
         try await withServer(router, onRequest: { done in
             seen.withLock { $0.append("\(done.method) \(done.route) \(done.status)") }
         }) { _, address in
-            _ = try TestConnection.exchange(address, "GET", "/v1/operations/secret-id")
-            _ = try TestConnection.exchange(address, "GET", "/other")
-            _ = try TestConnection.exchange(address, "POST", "/v1/operations/secret-id")
+            _ = try HTTPClient.request("GET", "\(address)", "/v1/operations/secret-id")
+            _ = try HTTPClient.request("GET", "\(address)", "/other")
+            _ = try HTTPClient.request("POST", "\(address)", "/v1/operations/secret-id")
         }
         #expect(seen.withLock { $0 } == [
             "GET /v1/operations/{id} 204", "GET unmatched 404", "POST /v1/operations/{id} 405",
@@ -89,7 +90,7 @@ import SextonHTTP
         var router = Router()
         router.add(.get, "/boom") { _ in throw Boom() }
         try await withServer(router) { _, address in
-            let response = try TestConnection.exchange(address, "GET", "/boom")
+            let response = try HTTPClient.request("GET", "\(address)", "/boom")
             #expect(response.status == 500)
         }
     }

@@ -79,8 +79,8 @@ import Testing
     @Test func statelessBadInputsAreRefusedExactlyAndChangeNothing() throws {
         let sexton = try SextonProcess(["--limits-max-body-bytes", "1024", "--coordinator-staging-window", "0s"])
         for bad in Self.stateless {
-            let headers = bad.contentType.map { ["Content-Type": $0] } ?? [:]
-            let reply = try HTTPClient.request(bad.method, sexton.api, bad.path, body: bad.body.map { Array($0.utf8) }, headers: headers)
+            let headers = bad.contentType.map { [("Content-Type", $0)] } ?? []
+            let reply = try HTTPClient.request(bad.method, sexton.api, bad.path, headers: headers, body: bad.body.map { Array($0.utf8) })
             try expectRefusal(reply, status: bad.status, code: bad.code, field: bad.field, bad.description)
             #expect(sexton.process.isRunning, "\(bad)")
         }

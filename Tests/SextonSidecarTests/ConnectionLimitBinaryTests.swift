@@ -4,7 +4,7 @@ import Testing
 /// CONTRACT §5: no client can starve the others or the probes.
 @Suite struct ConnectionLimitBinaryTests {
     /// A TCP connection from `source` (a loopback address of its own) to `port` on 127.0.0.1.
-    private func connect(from source: String, to port: Int) throws -> Int32 {
+    private func connect(from source: String, to port: Int) throws -> RawHTTPConnection {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError("socket: \(errno)") }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -24,14 +24,13 @@ import Testing
             close(fd)
             throw ClientError("cannot connect from \(source): \(errno)")
         }
-        return fd
+        return RawHTTPConnection(adopting: fd)
     }
 
     private func get(_ path: String, from source: String, port: Int) throws -> HTTPReply {
-        let fd = try connect(from: source, to: port)
-        defer { close(fd) }
-        try HTTPClient.send(fd, Array("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
-        return try HTTPClient.parse(HTTPClient.readAll(fd))
+        let connection = try connect(from: source, to: port)
+        try connection.send("GET \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        return try connection.readResponse()
     }
 
     @Test func aFloodOfIdleConnectionsFromOneAddressDoesNotStarveTheProbes() throws {
@@ -42,21 +41,20 @@ import Testing
         let telemetry = Int(sexton.telemetry.split(separator: ":").last!)!
         let api = Int(sexton.api.split(separator: ":").last!)!
         // 60 idle connections from 127.0.0.1: past 32 the telemetry listener turns them away.
-        var flood: [Int32] = []
-        defer { flood.forEach { close($0) } }
+        var flood: [RawHTTPConnection] = []
         for _ in 0..<60 {
-            if let fd = try? connect(from: "127.0.0.1", to: telemetry) { flood.append(fd) }
+            if let connection = try? connect(from: "127.0.0.1", to: telemetry) { flood.append(connection) }
         }
         for path in ["/livez", "/readyz"] {
             let reply = try get(path, from: "127.0.0.2", port: telemetry)
             #expect(reply.status == 200 && reply.text == "ok", "\(path): \(reply.status)")
         }
-        let fd = try connect(from: "127.0.0.2", to: api)
-        defer { close(fd) }
+        let connection = try connect(from: "127.0.0.2", to: api)
         let body = #"{"target":"from-elsewhere"}"#
-        try HTTPClient.send(fd, Array("POST /v1/operations HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8))
-        #expect(try HTTPClient.parse(HTTPClient.readAll(fd)).status == 200)
+        try connection.send("POST /v1/operations HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        #expect(try connection.readResponse().status == 200)
         #expect(sexton.process.isRunning)
+        withExtendedLifetime(flood) {}
     }
 
     /// A client trickling 4 bytes a second keeps MHD's idle timer happy but never finishes its
@@ -64,17 +62,15 @@ import Testing
     @Test(arguments: [SextonProcess.Listener.api, .telemetry])
     func aTricklingClientIsClosedWithinTheConnectionTimeout(listener: SextonProcess.Listener) throws {
         let sexton = try SextonProcess(["--limits-connection-timeout", "2s"])
-        let fd = try HTTPClient.connect(sexton.address(listener))
-        defer { close(fd) }
+        let connection = try RawHTTPConnection(sexton.address(listener))
         let request = Array("GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: \(String(repeating: "y", count: 60))\r\n\r\n".utf8)
         let opened = Date()
         var sent = 0
         var closed = false
         while sent < request.count && Date().timeIntervalSince(opened) < 10 {
-            if (try? HTTPClient.send(fd, Array(request[sent..<min(sent + 4, request.count)]))) == nil { closed = true; break }
+            if (try? connection.send(Array(request[sent..<min(sent + 4, request.count)]))) == nil { closed = true; break }
             sent += 4
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN | POLLHUP), revents: 0)
-            if poll(&pfd, 1, 1000) > 0 { closed = true; break }
+            if connection.isReadable(within: 1000) { closed = true; break }
         }
         let lasted = Date().timeIntervalSince(opened)
         #expect(closed, "still open after \(lasted) s and \(sent) bytes")
@@ -87,11 +83,10 @@ import Testing
     /// for less than the timeout between requests keeps its connection.
     @Test func aKeptAliveConnectionGetsAFreshDeadlineAfterEachAnswer() throws {
         let sexton = try SextonProcess(["--limits-connection-timeout", "2s"])
-        let fd = try HTTPClient.connect(sexton.telemetry)
-        defer { close(fd) }
+        let connection = try RawHTTPConnection(sexton.telemetry)
         for _ in 0..<3 {
-            try HTTPClient.send(fd, Array("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
-            #expect(try HTTPClient.parse(HTTPClient.readOne(fd)).status == 200)
+            try connection.send("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try connection.readResponse().status == 200)
             Thread.sleep(forTimeInterval: 1.2)
         }
     }

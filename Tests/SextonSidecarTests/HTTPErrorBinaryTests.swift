@@ -41,11 +41,10 @@ import Glibc
     /// The declared length alone is enough: the server answers before any body byte arrives.
     @Test func aDeclaredBodyOverTheLimitIs413WithoutSendingIt() throws {
         let sexton = try SextonProcess(["--limits-max-body-bytes", "1024"])
-        let fd = try HTTPClient.connect(sexton.api)
-        defer { close(fd) }
+        let connection = try RawHTTPConnection(sexton.api)
         let head = "POST /v1/operations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n"
-        try HTTPClient.send(fd, Array(head.utf8))
-        let reply = try HTTPClient.parse(HTTPClient.readOne(fd))
+        try connection.send(head)
+        let reply = try connection.readResponse()
         #expect(reply.status == 413)
         #expect((reply.json["error"] as? [String: Any])?["code"] as? String == "payload_too_large")
         #expect(try sexton.metrics().value("sexton_operations_submitted_total") == 0)
@@ -55,13 +54,12 @@ import Glibc
     /// default 64 KiB limit and a 200 KiB chunked body, as `curl -T -` sends one).
     @Test func aChunkedBodyOverTheLimitIs413() throws {
         let sexton = try SextonProcess()
-        let fd = try HTTPClient.connect(sexton.api)
-        defer { close(fd) }
-        try HTTPClient.send(fd, Array("POST /v1/operations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+        let connection = try RawHTTPConnection(sexton.api)
+        try connection.send("POST /v1/operations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
         let chunk = "{\"target\":\"" + String(repeating: "x", count: 8192)
-        for _ in 0..<25 { try HTTPClient.send(fd, Array("\(String(chunk.utf8.count, radix: 16))\r\n\(chunk)\r\n".utf8)) }
-        try HTTPClient.send(fd, Array("0\r\n\r\n".utf8))
-        let reply = try HTTPClient.parse(HTTPClient.readOne(fd))
+        for _ in 0..<25 { try connection.send("\(String(chunk.utf8.count, radix: 16))\r\n\(chunk)\r\n") }
+        try connection.send("0\r\n\r\n")
+        let reply = try connection.readResponse()
         #expect(reply.status == 413)
         #expect((reply.json["error"] as? [String: Any])?["code"] as? String == "payload_too_large")
         #expect(try sexton.metrics().value("sexton_operations_submitted_total") == 0)
@@ -80,14 +78,14 @@ import Glibc
         let sexton = try SextonProcess()
         for type in ["text/plain", "application/x-www-form-urlencoded", "application/jsonx"] {
             let reply = try HTTPClient.request(
-                "POST", sexton.api, "/v1/operations", body: Array(#"{"target":"t"}"#.utf8), headers: ["Content-Type": type])
+                "POST", sexton.api, "/v1/operations", headers: [("Content-Type", type)], body: Array(#"{"target":"t"}"#.utf8))
             #expect(reply.status == 415, "\(type)")
             #expect((reply.json["error"] as? [String: Any])?["code"] as? String == "unsupported_media_type")
         }
         // Parameters of the JSON type are fine.
         let charset = try HTTPClient.request(
-            "POST", sexton.api, "/v1/operations/none/start", body: Array("{}".utf8),
-            headers: ["Content-Type": "application/json; charset=utf-8"])
+            "POST", sexton.api, "/v1/operations/none/start", headers: [("Content-Type", "application/json; charset=utf-8")],
+            body: Array("{}".utf8))
         #expect(charset.status == 404)
     }
 }

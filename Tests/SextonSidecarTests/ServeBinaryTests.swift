@@ -23,10 +23,9 @@ import Glibc
         try poll("the submission to be staged") { try sexton.metrics().value("sexton_staged_operations") == 1 }
         // A kept-alive connection, opened before the signal, is how a new operation still
         // reaches a listener that no longer accepts connections.
-        let kept = try HTTPClient.connect(sexton.api)
-        defer { close(kept) }
-        try HTTPClient.send(kept, Array("GET /v1/zombies HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
-        #expect(try HTTPClient.parse(HTTPClient.readOne(kept)).status == 200)
+        let kept = try RawHTTPConnection(sexton.api)
+        try kept.send("GET /v1/zombies HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try kept.readResponse().status == 200)
 
         kill(sexton.process.processIdentifier, SIGTERM)
         try poll("readyz to fail") { try sexton.get("/readyz", on: .telemetry).status == 503 }
@@ -35,8 +34,8 @@ import Glibc
         #expect(try sexton.get("/livez", on: .telemetry).status == 200)
 
         let late = #"{"target":"t2"}"#
-        try HTTPClient.send(kept, Array("POST /v1/operations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(late.utf8.count)\r\n\r\n\(late)".utf8))
-        let refused = try HTTPClient.parse(HTTPClient.readOne(kept))
+        try kept.send("POST /v1/operations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(late.utf8.count)\r\n\r\n\(late)")
+        let refused = try kept.readResponse()
         #expect(refused.status == 503)
         #expect((refused.json["error"] as? [String: Any])?["code"] as? String == "shutting_down")
         #expect(refused.header("Retry-After") != nil)
@@ -91,13 +90,12 @@ import Glibc
         let request = Array("GET /livez HTTP/1.1\r\nHost: sexton\r\nConnection: close\r\n\r\n".utf8)
         let slow = (0..<4).map { _ in
             Background { () throws -> (reply: HTTPReply, finished: Date) in
-                let fd = try HTTPClient.connect(sexton.telemetry)
-                defer { close(fd) }
+                let connection = try RawHTTPConnection(sexton.telemetry)
                 for byte in request {
-                    try HTTPClient.send(fd, [byte])
+                    try connection.send([byte])
                     Thread.sleep(forTimeInterval: 0.02)
                 }
-                return (try HTTPClient.parse(HTTPClient.readAll(fd)), Date())
+                return (try connection.readResponse(), Date())
             }
         }
         for _ in 0..<10 {
@@ -128,16 +126,13 @@ import Glibc
         ]
         for address in [sexton.api, sexton.telemetry] {
             for bytes in garbage {
-                let fd = try HTTPClient.connect(address)
                 // Bytes with no line end leave the server waiting for a request line until its
                 // connection timeout, so the answer (if any) is only waited for briefly.
-                var timeout = timeval(tv_sec: 1, tv_usec: 0)
-                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                let connection = try RawHTTPConnection(address, timeout: 1)
                 // The server may close early on garbage; what matters is that it survives.
-                try? HTTPClient.send(fd, bytes)
-                shutdown(fd, Int32(SHUT_WR))
-                _ = try? HTTPClient.readAll(fd)
-                close(fd)
+                try? connection.send(bytes)
+                connection.finishSending()
+                _ = try? connection.readResponse()
             }
         }
         #expect(sexton.process.isRunning)

@@ -1,64 +1,14 @@
 import SextonCore
+import SextonTestSupport
 import Testing
 @testable import SextonTelemetry
 
-/// A minimal reader of the text exposition: enough to check families, HELP/TYPE and values.
-struct Exposition {
-    var help: [String: String] = [:]
-    var type: [String: String] = [:]
-    var samples: [(name: String, labels: [String: String], value: Double)] = []
-
-    init(_ bytes: [UInt8]) {
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            if line.hasPrefix("# HELP ") {
-                let rest = line.dropFirst(7)
-                let name = rest.prefix { $0 != " " }
-                help[String(name)] = String(rest.dropFirst(name.count + 1))
-            } else if line.hasPrefix("# TYPE ") {
-                let parts = line.dropFirst(7).split(separator: " ")
-                type[String(parts[0])] = String(parts[1])
-            } else {
-                let nameEnd = line.firstIndex { $0 == "{" || $0 == " " }!
-                var labels: [String: String] = [:]
-                var rest = line[nameEnd...]
-                if rest.first == "{" {
-                    let close = rest.lastIndex(of: "}")!
-                    for pair in rest[rest.index(after: rest.startIndex)..<close].split(separator: ",") {
-                        let kv = pair.split(separator: "=", maxSplits: 1)
-                        labels[String(kv[0])] = String(kv[1].dropFirst().dropLast())
-                    }
-                    rest = rest[rest.index(after: close)...]
-                }
-                samples.append((String(line[..<nameEnd]), labels, Double(rest.trimmingPrefix(" "))!))
-            }
-        }
-    }
-
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
-        samples.first { $0.name == name && $0.labels == labels }?.value
-    }
-}
-
 @Suite struct SextonMetricsTests {
-    static let contractFamilies = [
-        "sexton_operations_submitted_total", "sexton_operations_admitted_total", "sexton_operations_rejected_total",
-        "sexton_operations_completed_total", "sexton_conflicts_detected_total", "sexton_conflicts_resolved_total",
-        "sexton_conflict_resolution_duration_seconds", "sexton_operations_per_conflict", "sexton_grace_period_saves_total",
-        "sexton_preemptions_total", "sexton_staged_operations", "sexton_active_operations", "sexton_registry_entities",
-        "sexton_zombies", "sexton_oldest_zombie_age_seconds", "sexton_zombies_created_total", "sexton_zombies_cleaned_total",
-        "sexton_zombie_age_at_cleanup_seconds", "sexton_cleanup_duration_seconds", "sexton_cleanup_failures_total",
-        "sexton_cleanup_backlog", "sexton_cleanup_runs_total", "sexton_cleanup_last_run_timestamp_seconds",
-        "sexton_cleanup_worker_up", "sexton_memory_pressure_triggered_cleanups_total", "sexton_forced_cleanups_total",
-        "sexton_memory_pressure_ratio", "sexton_health_status", "sexton_health_check_state", "sexton_build_info",
-        "process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds",
-        "process_max_fds", "process_start_time_seconds",
-    ]
-
     @Test func everyContractFamilyHasHelpAndType() {
         let metrics = SextonMetrics(maxTargetTypes: 50)
-        let exposition = Exposition(metrics.render(GaugeReadings()))
-        for family in Self.contractFamilies {
-            #expect(exposition.type[family] != nil, "no TYPE for \(family)")
+        let exposition = MetricSamples(metrics.render(GaugeReadings()))
+        for (family, declared) in ContractMetrics.families {
+            #expect(exposition.type[family] == declared.type, "TYPE of \(family)")
             #expect(exposition.help[family]?.isEmpty == false, "no HELP for \(family)")
         }
         for family in exposition.type.keys {
@@ -69,7 +19,7 @@ struct Exposition {
     }
 
     @Test func knownLabelValuesStartAtZero() {
-        let exposition = Exposition(SextonMetrics(maxTargetTypes: 50).render(GaugeReadings()))
+        let exposition = MetricSamples(SextonMetrics(maxTargetTypes: 50).render(GaugeReadings()))
         for band in PriorityBand.allCases {
             #expect(exposition.value("sexton_operations_submitted_total", ["priority": band.rawValue]) == 0)
         }
@@ -94,7 +44,7 @@ struct Exposition {
         metrics.storeRound(.submit, duration: .milliseconds(30), failed: true)
         var readings = GaugeReadings()
         readings.storeUp = false
-        let exposition = Exposition(metrics.render(readings))
+        let exposition = MetricSamples(metrics.render(readings))
         #expect(exposition.value("sexton_store_info", ["backend": "postgres", "replica": "pod-a"]) == 1)
         #expect(exposition.value("sexton_store_up", [:]) == 0)
         #expect(exposition.value("sexton_store_request_duration_seconds_count", ["operation": "submit"]) == 2)
@@ -120,7 +70,7 @@ struct Exposition {
             resolutionLatencyP99: nil)
         inputs.memoryPressure = 0.95
         readings.health = HealthEvaluator(thresholds: HealthThresholds()).evaluate(inputs, now: Timestamp(nanoseconds: 0))
-        let exposition = Exposition(metrics.render(readings))
+        let exposition = MetricSamples(metrics.render(readings))
         #expect(exposition.value("sexton_staged_operations") == 3)
         #expect(exposition.value("sexton_active_operations") == 2)
         #expect(exposition.value("sexton_registry_entities") == 9)
@@ -134,13 +84,13 @@ struct Exposition {
         // the rest fold into other.
         #expect(exposition.value("sexton_zombies", ["target_type": "default"]) == 0)
         #expect(exposition.value("sexton_zombies", ["target_type": "a"]) == 1)
-        #expect(exposition.value("sexton_zombies", ["target_type": "b"]) == nil)
+        #expect(!exposition.has("sexton_zombies", ["target_type": "b"]))
         #expect(exposition.value("sexton_zombies", ["target_type": "other"]) == 14)
         #expect(Set(exposition.samples.filter { $0.name == "sexton_zombies" }.map { $0.labels["target_type"] }) == ["default", "a", "other"])
-        #expect(exposition.value("sexton_zombies", ["target_type": "c"]) == nil)
+        #expect(!exposition.has("sexton_zombies", ["target_type": "c"]))
 
         readings.zombiesByTargetType = [:]
-        let drained = Exposition(metrics.render(readings))
+        let drained = MetricSamples(metrics.render(readings))
         #expect(drained.value("sexton_zombies", ["target_type": "a"]) == 0)
         #expect(drained.value("sexton_zombies", ["target_type": "other"]) == 0)
     }
@@ -149,14 +99,14 @@ struct Exposition {
     @Test func processMetricsAreRead() throws {
         let metrics = SextonMetrics(maxTargetTypes: 50)
         _ = metrics.render(GaugeReadings())
-        let exposition = Exposition(metrics.render(GaugeReadings()))
-        let resident = try #require(exposition.value("process_resident_memory_bytes"))
-        let virtual = try #require(exposition.value("process_virtual_memory_bytes"))
+        let exposition = MetricSamples(metrics.render(GaugeReadings()))
+        let resident = exposition.value("process_resident_memory_bytes")
+        let virtual = exposition.value("process_virtual_memory_bytes")
         #expect(resident > 1_000_000 && virtual > resident)
         #expect(resident.truncatingRemainder(dividingBy: 4096) == 0)
-        #expect((exposition.value("process_open_fds") ?? 0) >= 3)
-        #expect((exposition.value("process_max_fds") ?? 0) >= 64)
-        #expect((exposition.value("process_start_time_seconds") ?? 0) > 1_600_000_000)
+        #expect(exposition.value("process_open_fds") >= 3)
+        #expect(exposition.value("process_max_fds") >= 64)
+        #expect(exposition.value("process_start_time_seconds") > 1_600_000_000)
     }
 
     @Test func httpRequestsAreCountedByRouteAndCode() {
@@ -164,7 +114,7 @@ struct Exposition {
         metrics.recordHTTPRequest(listener: "api", route: "/v1/operations/{id}", code: 404)
         metrics.recordHTTPRequest(listener: "api", route: "/v1/operations/{id}", code: 404)
         metrics.recordHTTPRequest(listener: "telemetry", route: "/metrics", code: 200)
-        let exposition = Exposition(metrics.render(GaugeReadings()))
+        let exposition = MetricSamples(metrics.render(GaugeReadings()))
         #expect(exposition.value("sexton_http_requests_total", ["listener": "api", "route": "/v1/operations/{id}", "code": "404"]) == 2)
         #expect(exposition.value("sexton_http_requests_total", ["listener": "telemetry", "route": "/metrics", "code": "200"]) == 1)
     }
@@ -172,7 +122,7 @@ struct Exposition {
 
 extension SextonMetricsTests {
     @Test func httpRequestsFamilyIsThereBeforeAnyRequest() {
-        let exposition = Exposition(SextonMetrics(maxTargetTypes: 50).render(GaugeReadings()))
+        let exposition = MetricSamples(SextonMetrics(maxTargetTypes: 50).render(GaugeReadings()))
         #expect(exposition.type["sexton_http_requests_total"] == "counter")
         #expect(exposition.value("sexton_http_requests_total", ["listener": "telemetry", "route": "/metrics", "code": "200"]) == 0)
     }

@@ -1,5 +1,6 @@
 import Dispatch
 import SextonHTTP
+import SextonTestSupport
 import Synchronization
 
 /// Collects the responders of deferred handlers so a test can answer them when it chooses.
@@ -17,7 +18,7 @@ final class ParkedResponders: Sendable {
     /// Blocks until a handler parked its responder, then returns it (oldest first).
     func next() throws -> Responder {
         guard arrivals.wait(timeout: .now() + 5) == .success else {
-            throw TestConnection.Failure(description: "no deferred handler was called within 5 s")
+            throw ClientError("no deferred handler was called within 5 s")
         }
         return responders.withLock { $0.removeFirst() }
     }

@@ -1,9 +1,12 @@
 import Foundation
+// Every binary test uses the shared client and exposition reader.
+@_exported import SextonTestSupport
 
 /// Shortcuts the binary tests share: JSON requests by method, scrapes, and polling with a deadline.
 extension SextonProcess {
     /// `method path` on the API listener; a JSON body when `json` is given, else no body.
     func call(_ method: String, _ path: String, _ json: Any? = nil, headers: [String: String] = [:]) throws -> HTTPReply {
+        let headers = headers.map { ($0.key, $0.value) }
         if let json { return try HTTPClient.json(method, api, path, json, headers: headers) }
         return try HTTPClient.request(method, api, path, headers: headers)
     }
@@ -22,23 +25,6 @@ extension SextonProcess {
     /// The process's stdout and stderr with a deadline for a line containing `text`.
     func waitForLog(_ text: String, timeout: TimeInterval = 10) throws {
         try poll("log line \"\(text)\"", timeout: timeout) { log.contains(text) }
-    }
-}
-
-extension HTTPClient {
-    /// Reads one response (head and the body its `Content-Length` declares) without waiting for
-    /// the peer to close, so a connection can be kept open for another request.
-    static func readOne(_ fd: Int32) throws -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { return out }
-            out.append(contentsOf: chunk[0..<n])
-            if let reply = try? parse(out), let length = reply.header("Content-Length").flatMap(Int.init), reply.body.count >= length {
-                return out
-            }
-        }
     }
 }
 
@@ -70,79 +56,6 @@ final class Background<T: Sendable>: @unchecked Sendable {
     func wait(timeout: TimeInterval = 20) throws -> T {
         guard done.wait(timeout: .now() + timeout) == .success else { throw ClientError("background request did not finish in \(timeout)s") }
         return try result!.get()
-    }
-}
-
-/// A `/metrics` scrape as samples, enough to read counters and gauges by name and labels.
-struct MetricSamples {
-    struct Sample {
-        var name: String
-        var labels: [String: String]
-        var value: Double
-    }
-
-    let text: String
-    let samples: [Sample]
-
-    init(_ text: String) {
-        self.text = text
-        samples = text.split(separator: "\n").compactMap(Self.parse)
-    }
-
-    /// The sum over every series of `name` whose labels include `labels`; 0 when none.
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double {
-        matching(name, labels).reduce(0) { $0 + $1.value }
-    }
-
-    func has(_ name: String, _ labels: [String: String] = [:]) -> Bool {
-        !matching(name, labels).isEmpty
-    }
-
-    private func matching(_ name: String, _ labels: [String: String]) -> [Sample] {
-        samples.filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }
-    }
-
-    /// The families named by `# HELP` or `# TYPE` lines.
-    func described(by keyword: String) -> Set<String> {
-        Set(text.split(separator: "\n").compactMap { line -> String? in
-            let parts = line.split(separator: " ", maxSplits: 3)
-            guard parts.count >= 3, parts[0] == "#", parts[1] == keyword else { return nil }
-            return String(parts[2])
-        })
-    }
-
-    private static func parse(_ line: Substring) -> Sample? {
-        guard !line.hasPrefix("#"), !line.isEmpty else { return nil }
-        let nameEnd = line.firstIndex { $0 == "{" || $0 == " " } ?? line.endIndex
-        let name = String(line[..<nameEnd])
-        var labels: [String: String] = [:]
-        var rest = line[nameEnd...]
-        if rest.first == "{", let close = rest.lastIndex(of: "}") {
-            labels = parseLabels(rest[rest.index(after: rest.startIndex)..<close])
-            rest = rest[rest.index(after: close)...]
-        }
-        guard let valueText = rest.split(separator: " ").first, let value = Double(valueText) ?? special(valueText) else { return nil }
-        return Sample(name: name, labels: labels, value: value)
-    }
-
-    private static func special(_ text: Substring) -> Double? {
-        switch text {
-        case "+Inf": .infinity
-        case "-Inf": -.infinity
-        case "NaN": .nan
-        default: nil
-        }
-    }
-
-    /// `a="x",b="y"`; the values the tests read carry no escaped quotes.
-    private static func parseLabels(_ text: Substring) -> [String: String] {
-        var labels: [String: String] = [:]
-        for pair in text.split(separator: ",") {
-            let kv = pair.split(separator: "=", maxSplits: 1)
-            guard kv.count == 2 else { continue }
-            labels[String(kv[0])] = String(kv[1].dropFirst().dropLast())
-        }
-        return labels
     }
 }
 

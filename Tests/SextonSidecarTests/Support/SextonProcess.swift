@@ -89,11 +89,11 @@ final class SextonProcess: @unchecked Sendable {
     }
 
     func get(_ path: String, on listener: Listener = .api, headers: [String: String] = [:]) throws -> HTTPReply {
-        try HTTPClient.request("GET", address(listener), path, headers: headers)
+        try HTTPClient.request("GET", address(listener), path, headers: headers.map { ($0.key, $0.value) })
     }
 
     func post(_ path: String, _ object: Any, headers: [String: String] = [:]) throws -> HTTPReply {
-        try HTTPClient.json("POST", api, path, object, headers: headers)
+        try HTTPClient.json("POST", api, path, object, headers: headers.map { ($0.key, $0.value) })
     }
 
     enum Listener { case api, telemetry }
