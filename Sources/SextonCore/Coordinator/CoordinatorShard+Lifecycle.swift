@@ -7,7 +7,7 @@ public enum Transition: Sendable, Equatable {
 
 extension CoordinatorShard {
     mutating func apply(
-        _ transition: Transition, to handle: EntityID, id: String, now: Int64, effects: inout ShardEffects
+        _ transition: Transition, to handle: RecordHandle, id: String, now: Int64, effects: inout ShardEffects
     ) throws(SextonError) {
         switch transition {
         case .start: try start(handle, id: id, now: now, effects: &effects)
@@ -19,7 +19,7 @@ extension CoordinatorShard {
     }
 
     /// The slot of a live handle; the handle came from the id index, which can lag a forget.
-    func slot(_ handle: EntityID, id: String) throws(SextonError) -> Int {
+    func slot(_ handle: RecordHandle, id: String) throws(SextonError) -> Int {
         guard let slot = ops.slot(of: handle) else { throw SextonError(.notFound, "no operation \(id)") }
         return slot
     }
@@ -39,7 +39,7 @@ extension CoordinatorShard {
         }
     }
 
-    private mutating func start(_ handle: EntityID, id: String, now: Int64, effects: inout ShardEffects) throws(SextonError) {
+    private mutating func start(_ handle: RecordHandle, id: String, now: Int64, effects: inout ShardEffects) throws(SextonError) {
         let slot = try slot(handle, id: id)
         catchUpLease(slot, now: now, effects: &effects)
         guard ops[slot].status == .admitted else { throw refusal(slot, "start", needs: "admitted") }
@@ -48,7 +48,7 @@ extension CoordinatorShard {
         ops[slot].heartbeatAt = now
     }
 
-    private mutating func heartbeat(_ handle: EntityID, id: String, now: Int64, effects: inout ShardEffects) throws(SextonError) {
+    private mutating func heartbeat(_ handle: RecordHandle, id: String, now: Int64, effects: inout ShardEffects) throws(SextonError) {
         let slot = try slot(handle, id: id)
         catchUpLease(slot, now: now, effects: &effects)
         guard ops[slot].status == .executing else { throw refusal(slot, "heartbeat", needs: "executing") }
@@ -56,7 +56,7 @@ extension CoordinatorShard {
     }
 
     private mutating func complete(
-        _ handle: EntityID, id: String, succeeded: Bool, error: String?, now: Int64, effects: inout ShardEffects
+        _ handle: RecordHandle, id: String, succeeded: Bool, error: String?, now: Int64, effects: inout ShardEffects
     ) throws(SextonError) {
         let slot = try slot(handle, id: id)
         catchUpLease(slot, now: now, effects: &effects)
@@ -82,7 +82,7 @@ extension CoordinatorShard {
 
     /// Cancels an admitted or executing operation: its entity leaves the registry at once.
     /// A staged one is refused (it resolves within the staging window; cancel its decision).
-    private mutating func cancel(_ handle: EntityID, id: String, now: Int64, effects: inout ShardEffects) throws(SextonError) {
+    private mutating func cancel(_ handle: RecordHandle, id: String, now: Int64, effects: inout ShardEffects) throws(SextonError) {
         let slot = try slot(handle, id: id)
         catchUpLease(slot, now: now, effects: &effects)
         guard ops[slot].status.isActive else { throw refusal(slot, "cancel", needs: "admitted or executing") }

@@ -26,7 +26,7 @@ extension CoordinatorShard {
 
     /// Forgets an operation of the history queue: it answers 404 from now on, and its id may be
     /// reused. A succeeded one still in the registry (past `max_history`) leaves it first.
-    mutating func forget(_ handle: EntityID) {
+    mutating func forget(_ handle: RecordHandle) {
         guard let slot = ops.slot(of: handle), ops[slot].status.isEnded, !ops[slot].isZombie else { return }
         if ops[slot].inRegistry { destroyEntity(slot) }
         shared.ids.remove(ops[slot].id, boundTo: ref(handle))

@@ -76,13 +76,13 @@ extension CoordinatorShard {
             batchSize: members.count, duration: started.map { ContinuousClock.now - $0 } ?? .zero, detected: detected)
     }
 
-    private func outranks(_ a: EntityID, _ b: EntityID) -> Bool {
+    private func outranks(_ a: RecordHandle, _ b: RecordHandle) -> Bool {
         let (x, y) = (ops[ops.slot(of: a)!], ops[ops.slot(of: b)!])
         return ResolutionRule.outranks(x.effectivePriority, arrived: x.submittedAt, y.effectivePriority, arrived: y.submittedAt)
     }
 
     /// Creates the operation's registry entity.
-    private mutating func admit(_ slot: Int, _ handle: EntityID, target: inout TargetState, now: Int64) -> EntityID {
+    private mutating func admit(_ slot: Int, _ handle: RecordHandle, target: inout TargetState, now: Int64) -> EntityID {
         let entity = entities.create()
         let entitySlot = entities.slot(of: entity)!
         if entitySlot == entityOps.count { entityOps.append(UInt32(slot)) } else { entityOps[entitySlot] = UInt32(slot) }
@@ -100,7 +100,7 @@ extension CoordinatorShard {
     }
 
     private mutating func rejectStaged(
-        _ slot: Int, _ handle: EntityID, reason: RejectReason, winner: EntityID?, now: Int64
+        _ slot: Int, _ handle: RecordHandle, reason: RejectReason, winner: RecordHandle?, now: Int64
     ) {
         setStatus(slot, .rejected)
         ops[slot].reason = reason

@@ -34,7 +34,7 @@ extension CoordinatorShard {
     /// (a reserved one; a claimed one is bound).
     mutating func insert(
         _ submission: PreparedSubmission, targetSlot: UInt32, target: inout TargetState, now: Int64
-    ) -> EntityID {
+    ) -> RecordHandle {
         let request = submission.request
         let handle = ops.insert(OperationRecord(
             id: submission.id, targetSlot: targetSlot, targetType: names.retain(request.targetType),
@@ -149,7 +149,7 @@ extension CoordinatorShard {
     }
 
     /// The scheduled end of a staging window.
-    mutating func resolveWindow(firstMember: EntityID, now: Int64, effects: inout ShardEffects) {
+    mutating func resolveWindow(firstMember: RecordHandle, now: Int64, effects: inout ShardEffects) {
         guard let opSlot = ops.slot(of: firstMember) else { return }
         let targetSlot = ops[opSlot].targetSlot
         guard let members = windows[targetSlot], members.first?.operation == firstMember else { return }

@@ -43,7 +43,7 @@ struct CoordinatorTimings {
 struct ShardEffects {
     var decisions: [(Decision, @Sendable (Decision) -> Void)] = []
     var zombies: [Zombie] = []
-    var window: (deadline: Int64, target: String, firstMember: EntityID)?
+    var window: (deadline: Int64, target: String, firstMember: RecordHandle)?
 }
 
 /// A request that passed validation.
@@ -94,7 +94,7 @@ struct CoordinatorShard {
     }
 
 
-    func ref(_ handle: EntityID) -> OperationRef { OperationRef(shard: number, handle: handle) }
+    func ref(_ handle: RecordHandle) -> OperationRef { OperationRef(shard: number, handle: handle) }
 
     /// Runs `body` on the state of the target in `slot`, which leaves the table afterwards if it
     /// holds nothing worth remembering.
@@ -114,7 +114,7 @@ struct CoordinatorShard {
 
     /// The operation ended (or, as a zombie, left the registry) at `now`: it is history now,
     /// forgotten after `history_retention` or sooner past `max_history`.
-    mutating func enterHistory(_ handle: EntityID, now: Int64, succeeded: Bool = false) {
+    mutating func enterHistory(_ handle: RecordHandle, now: Int64, succeeded: Bool = false) {
         shared.history.append(HistoryQueue.Entry(handle: handle, since: now, shard: number), succeeded: succeeded)
     }
 

@@ -11,7 +11,7 @@ import Synchronization
 /// lock held, and the shard is locked afterwards to forget the entry.
 final class HistoryQueue: Sendable {
     struct Entry {
-        var handle: EntityID
+        var handle: RecordHandle
         /// When it entered history (ended, or left the registry as a zombie).
         var since: Int64
         var shard: UInt32

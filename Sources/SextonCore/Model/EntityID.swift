@@ -1,6 +1,6 @@
 /// A generational registry id: a freed index is reused with its generation bumped, so a stale
 /// id never resolves to the entity that replaced it.
-public struct EntityID: Hashable, Sendable, CustomStringConvertible {
+public struct EntityID: GenerationalID, CustomStringConvertible {
     public let index: UInt32
     public let generation: UInt32
 
@@ -17,10 +17,4 @@ public struct EntityID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(index)v\(generation)" }
-}
-
-extension EntityID {
-    /// Never a live id (generations stay below 2^31): "no entity" in 8 bytes where an optional
-    /// id takes 9, which padding makes 16.
-    static let none = EntityID(index: .max, generation: .max)
 }

@@ -4,7 +4,7 @@ import Synchronization
 /// handle's tag bits name the shard too, which lets `IdIndex` keep the handle alone).
 struct OperationRef: Hashable, Sendable {
     var shard: UInt32
-    var handle: EntityID
+    var handle: RecordHandle
 }
 
 /// The sharded `id → operation` index. An id is first reserved (so two submissions with one id
@@ -25,21 +25,21 @@ final class IdIndex: Sendable {
 
         private init(raw: UInt64) { self.raw = raw }
 
-        static func bound(_ handle: EntityID) -> Entry {
+        static func bound(_ handle: RecordHandle) -> Entry {
             Entry(raw: UInt64(handle.index) << 32 | UInt64(handle.generation))
         }
 
         /// Being submitted; `previous` is an ended operation that still answers queries until then.
-        static func reserved(previous: EntityID?) -> Entry {
+        static func reserved(previous: RecordHandle?) -> Entry {
             previous.map { Entry(raw: bound($0).raw | reservedBit) } ?? reservedAlone
         }
 
         var isReserved: Bool { raw & Self.reservedBit != 0 }
 
         /// The bound operation, or the previous holder of a reservation.
-        var handle: EntityID? {
+        var handle: RecordHandle? {
             guard self != Self.reservedAlone else { return nil }
-            return EntityID(index: UInt32(raw >> 32), generation: UInt32(truncatingIfNeeded: raw & ~Self.reservedBit))
+            return RecordHandle(index: UInt32(raw >> 32), generation: UInt32(truncatingIfNeeded: raw & ~Self.reservedBit))
         }
     }
 
@@ -58,8 +58,8 @@ final class IdIndex: Sendable {
         self.shardBits = shardBits
     }
 
-    private func ref(_ handle: EntityID) -> OperationRef {
-        OperationRef(shard: EntityRegistry.tag(of: handle, tagBits: shardBits), handle: handle)
+    private func ref(_ handle: RecordHandle) -> OperationRef {
+        OperationRef(shard: GenerationalRegistry<RecordHandle>.tag(of: handle, tagBits: shardBits), handle: handle)
     }
 
     private func shard(_ id: StoredID) -> Bucket { shards[ShardHash.of(id.text, bits: shardBits)] }
@@ -73,7 +73,7 @@ final class IdIndex: Sendable {
     func reserve(_ id: StoredID, isLive: (OperationRef) -> Bool) throws(SextonError) {
         let shard = shard(id)
         while true {
-            let holder = try shard.map.withLock { map throws(SextonError) -> EntityID? in
+            let holder = try shard.map.withLock { map throws(SextonError) -> RecordHandle? in
                 let (slot, inserted) = map.slot(insertingIfAbsent: id.text, .reserved(previous: nil))
                 if inserted { return nil }
                 if map[slot].isReserved { throw Self.duplicate(id) }

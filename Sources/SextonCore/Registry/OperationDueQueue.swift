@@ -18,7 +18,7 @@ struct OperationDueQueue {
 
     struct Entry {
         var deadline: Int64
-        var operation: EntityID
+        var operation: RecordHandle
         var kind: Kind
     }
 
@@ -47,7 +47,7 @@ struct OperationDueQueue {
 /// An operation's deadline in one kind's heap, ordered by deadline alone.
 struct DeadlineEntry: Comparable {
     var deadline: Int64
-    var operation: EntityID
+    var operation: RecordHandle
 
     static func < (a: DeadlineEntry, b: DeadlineEntry) -> Bool { a.deadline < b.deadline }
     static func == (a: DeadlineEntry, b: DeadlineEntry) -> Bool { a.deadline == b.deadline }

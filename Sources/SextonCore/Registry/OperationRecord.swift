@@ -4,14 +4,16 @@
 /// timestamps are `OperationRecord.never`.
 struct OperationRecord {
     static let never = Int64.min
+    /// `entityOrWinner` holding neither: index and generation `UInt32.max`, never a live id.
+    private static let nothing = UInt64.max
 
     var id: StoredID
     /// The registry entity of an admitted operation, or the record handle of whoever held or won
     /// the target when this operation lost in staging (never both: one 8-byte field). A winner
     /// (active then, or admitted in the same batch) ends no earlier than its loser, so it is
     /// remembered at least as long; a preempted operation can outlive its winner as a zombie,
-    /// so its winner's id is in `extras`.
-    private var entityOrWinner = EntityID.none
+    /// so its winner's id is in `extras`. Untyped here; `entity` and `stagingWinner` type it.
+    private var entityOrWinner = Self.nothing
     var submittedAt: Int64
     var admittedAt = never
     var startedAt = never
@@ -48,14 +50,20 @@ struct OperationRecord {
     /// Given at admission (set `admittedAt` first) and kept after the entity left the registry,
     /// so history shows the ecs_id.
     var entity: EntityID? {
-        get { admittedAt == Self.never ? nil : entityOrWinner }
-        set { entityOrWinner = newValue ?? .none }
+        get { admittedAt == Self.never ? nil : Self.unpacked(entityOrWinner) }
+        set { entityOrWinner = newValue.map(Self.packed) ?? Self.nothing }
     }
 
     /// For an operation rejected in staging: the handle of the operation it lost to.
-    var stagingWinner: EntityID? {
-        get { admittedAt != Self.never || entityOrWinner == .none ? nil : entityOrWinner }
-        set { entityOrWinner = newValue ?? .none }
+    var stagingWinner: RecordHandle? {
+        get { admittedAt != Self.never || entityOrWinner == Self.nothing ? nil : Self.unpacked(entityOrWinner) }
+        set { entityOrWinner = newValue.map(Self.packed) ?? Self.nothing }
+    }
+
+    private static func packed(_ id: some GenerationalID) -> UInt64 { UInt64(id.index) << 32 | UInt64(id.generation) }
+
+    private static func unpacked<ID: GenerationalID>(_ raw: UInt64) -> ID {
+        ID(index: UInt32(raw >> 32), generation: UInt32(truncatingIfNeeded: raw))
     }
 
     var isZombie: Bool {

@@ -31,7 +31,7 @@ struct TargetState {
 
 /// An operation waiting in a batch.
 struct StagedMember {
-    var operation: EntityID
+    var operation: RecordHandle
     var expectedVersion: Int?
     var completion: (@Sendable (Decision) -> Void)?
 }
