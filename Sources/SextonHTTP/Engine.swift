@@ -107,23 +107,15 @@ final class Engine: Sendable {
 
     private func dispatch(_ exchange: Exchange) {
         exchange.dispatched = true
-        switch exchange.resolution {
-        case .notFound:
-            exchange.beginHandling()
-            exchange.answer(.notFound)
-        case .methodNotAllowed(_, let allowed):
-            var response = render(.methodNotAllowed(allowed: allowed), for: exchange.request())
-            response.headers.set("Allow", allowed.map(\.rawValue).joined(separator: ", "))
-            exchange.beginHandling()
-            exchange.answer(response)
-        case .matched(let route, _):
-            let request = exchange.request()
-            exchange.beginHandling()
-            do {
-                try route.handler(request, Responder(exchange))
-            } catch {
-                exchange.answer(render(.handlerFailed(message: String(describing: error)), for: request))
-            }
+        let request = exchange.request()
+        exchange.beginHandling()
+        guard case .matched(let route, _) = exchange.resolution else {
+            return exchange.answer(router.unrouted(exchange.resolution, request)!)
+        }
+        do {
+            try route.handler(request, Responder(exchange))
+        } catch {
+            exchange.answer(render(.handlerFailed(message: String(describing: error)), for: request))
         }
     }
 

@@ -33,6 +33,42 @@ public struct Router: Sendable {
         routes.append(route)
     }
 
+    /// Answers a request as a server would, without a socket (tests of handlers and of whole
+    /// APIs): the route resolved, 404 and 405 (with `Allow`) rendered by `renderFailure`, a
+    /// thrown error a 500, a deferred handler waited for. The body is kept for HEAD too.
+    public func respond(
+        _ method: HTTPMethod, _ target: String, headers: HTTPHeaders = [:], body: [UInt8] = []
+    ) async -> Response {
+        let resolution = resolve(method, rawPath: RequestTarget(target).path)
+        guard case .matched(let route, let parameters) = resolution else {
+            return unrouted(resolution, Request(method: method, target: target, headers: headers, body: body))!
+        }
+        let request = Request(method: method, target: target, headers: headers, body: body, pathParameters: parameters, route: route.pattern)
+        let waiter = Responder.Waiter()
+        let render = renderFailure
+        do {
+            try route.handler(request, Responder(waiter) { render($0, request) })
+        } catch {
+            waiter.answer(render(.handlerFailed(message: String(describing: error)), request))
+        }
+        return await waiter.wait()
+    }
+
+    /// The answer to a request no route takes: 404, or 405 naming the allowed methods; nil
+    /// when a route matched.
+    func unrouted(_ resolution: Resolution, _ request: Request) -> Response? {
+        switch resolution {
+        case .matched:
+            return nil
+        case .notFound:
+            return renderFailure(.notFound, request)
+        case .methodNotAllowed(_, let allowed):
+            var response = renderFailure(.methodNotAllowed(allowed: allowed), request)
+            response.headers.set("Allow", allowed.map(\.rawValue).joined(separator: ", "))
+            return response
+        }
+    }
+
     enum Resolution {
         case matched(Route, parameters: [String: String])
         case methodNotAllowed(pattern: String, allowed: [HTTPMethod])

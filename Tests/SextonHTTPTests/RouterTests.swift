@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SextonHTTP
 
@@ -75,5 +76,50 @@ import Testing
         let headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8", "X-A": "1"]
         #expect(headers["content-type"] == "application/json; charset=utf-8")
         #expect(Request(method: .post, target: "/", headers: headers).mediaType == "application/json")
+    }
+}
+
+/// `Router.respond`: a request answered in-process as the server would answer it.
+@Suite struct InProcessRespondTests {
+    struct Boom: Error {}
+
+    private func router() -> Router {
+        var router = Router()
+        router.add(.get, "/items/{id}") { request in Response(status: 200, text: "item \(request.pathParameters["id"] ?? "") via \(request.route ?? "")") }
+        router.add(.delete, "/items/{id}") { _ in Response(status: 204) }
+        router.add(.get, "/boom") { _ in throw Boom() }
+        router.addDeferred(.post, "/later") { request, responder in
+            let body = request.body
+            Thread.detachNewThread {
+                responder.respond(Response(status: 202, text: String(decoding: body, as: UTF8.self)))
+                responder.respond(Response(status: 500))
+            }
+        }
+        router.addDeferred(.post, "/refused") { _, responder in responder.fail(.payloadTooLarge(limit: 10)) }
+        return router
+    }
+
+    @Test func aMatchedRouteGetsItsParametersAndPattern() async {
+        let response = await router().respond(.get, "/items/a%2Fb?x=1")
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == "item a/b via /items/{id}")
+    }
+
+    @Test func unroutedRequestsAreRenderedLikeTheServerRendersThem() async {
+        #expect(await router().respond(.get, "/nothing").status == 404)
+        let wrongMethod = await router().respond(.put, "/items/1")
+        #expect(wrongMethod.status == 405)
+        #expect(wrongMethod.headers["Allow"] == "DELETE, GET, HEAD")
+    }
+
+    @Test func aThrowingHandlerIs500() async {
+        #expect(await router().respond(.get, "/boom").status == 500)
+    }
+
+    @Test func aDeferredAnswerFromAnotherThreadIsAwaitedAndTheFirstWins() async {
+        let response = await router().respond(.post, "/later", body: Array("payload".utf8))
+        #expect(response.status == 202)
+        #expect(String(decoding: response.body, as: UTF8.self) == "payload")
+        #expect(await router().respond(.post, "/refused").status == 413)
     }
 }

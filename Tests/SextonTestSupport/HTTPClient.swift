@@ -7,6 +7,12 @@ public struct HTTPReply: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
 
+    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
     public var text: String { String(decoding: body, as: UTF8.self) }
 
     /// The first header called `name`, compared case-insensitively.

@@ -19,10 +19,11 @@ extension SidecarCore {
             log: { logger.debug("\(name) listener: \($0)") })
     }
 
-    func telemetryListener(logger: Logger) -> HTTPServer {
-        listener(
-            "telemetry", at: configuration.listen.telemetry,
-            router: TelemetryRoutes.router(metrics: metrics, snapshot: { [self] in snapshot() }), perClient: true,
-            logger: logger)
+    func telemetryRouter() -> Router {
+        TelemetryRoutes.router(metrics: metrics, snapshot: { [self] in snapshot() })
+    }
+
+    func telemetryListener(router: Router, logger: Logger) -> HTTPServer {
+        listener("telemetry", at: configuration.listen.telemetry, router: router, perClient: true, logger: logger)
     }
 }

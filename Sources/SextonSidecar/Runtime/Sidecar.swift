@@ -10,9 +10,16 @@ public final class Sidecar: Sendable {
     private let logger: Logger
     private let api: HTTPServer
     private let telemetry: HTTPServer
+    /// What the listeners serve, for answering requests in-process (`Router.respond`).
+    let apiRouter: Router
+    let telemetryRouter: Router
 
-    public init(configuration: SextonConfiguration, logger: Logger) {
-        let core = SidecarCore(configuration: configuration, logger: logger)
+    /// `clock` and `scheduler` are a test's to move (see `SidecarCore`).
+    public init(
+        configuration: SextonConfiguration, logger: Logger, clock: any SextonClock = SystemClock(),
+        scheduler: (any StagingScheduler)? = nil
+    ) {
+        let core = SidecarCore(configuration: configuration, logger: logger, clock: clock, scheduler: scheduler)
         self.core = core
         self.logger = logger
         let context = APIContext(
@@ -24,8 +31,10 @@ public final class Sidecar: Sendable {
         var apiRouter = Router(renderFailure: ErrorResponse.render)
         APIRoutes.add(to: &apiRouter, context)
         AdminRoutes.add(to: &apiRouter, context)
+        self.apiRouter = apiRouter
+        telemetryRouter = core.telemetryRouter()
         api = core.listener("api", at: configuration.listen.api, router: apiRouter, logger: logger)
-        telemetry = core.telemetryListener(logger: logger)
+        telemetry = core.telemetryListener(router: telemetryRouter, logger: logger)
     }
 
     /// Binds both listeners and is ready; throws, naming the address, when one cannot bind.

@@ -24,9 +24,11 @@ public final class SidecarCore: Sendable {
     private let phaseValue = Atomic(Phase.starting.rawValue)
 
     /// `observer` also hears the coordinator's events, beside the metrics (simulate's tally).
+    /// `scheduler` resolves the staging windows instead of the core's own timers (a test's
+    /// manual scheduler, moved with its clock).
     init(
         configuration: SextonConfiguration, logger: Logger, clock: any SextonClock = SystemClock(),
-        observer: (any CoordinatorObserver)? = nil
+        scheduler: (any StagingScheduler)? = nil, observer: (any CoordinatorObserver)? = nil
     ) {
         self.configuration = configuration
         self.clock = clock
@@ -44,7 +46,7 @@ public final class SidecarCore: Sendable {
         let events = CoordinatorObservers([metrics, signals] + (observer.map { [$0] } ?? []))
         let timers = StagingTimers(clock: clock)
         let coordinator = Coordinator(
-            config: configuration.coordinator, clock: clock, scheduler: timers, zombies: engine, observer: events)
+            config: configuration.coordinator, clock: clock, scheduler: scheduler ?? timers, zombies: engine, observer: events)
         self.coordinator = coordinator
         engine.attach(remover: coordinator)
         let engine = self.engine
@@ -62,8 +64,7 @@ public final class SidecarCore: Sendable {
             cleanup = shared.cleanup
         }
         // The store's pool first, so it is the last to stop.
-        loops = shared?.loops ?? [
-            BackgroundWork("staging-timers") { await timers.run() },
+        loops = shared?.loops ?? (scheduler == nil ? [BackgroundWork("staging-timers") { await timers.run() }] : []) + [
             BackgroundWork("maintenance") { await coordinator.runMaintenance() },
             BackgroundWork("cleanup") { await engine.run() },
         ]

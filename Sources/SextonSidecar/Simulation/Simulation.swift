@@ -27,7 +27,7 @@ public enum Simulation {
         let core = SidecarCore(configuration: configuration, logger: logger, clock: clock, observer: tally)
         var telemetry: HTTPServer?
         if serve {
-            let server = core.telemetryListener(logger: logger)
+            let server = core.telemetryListener(router: core.telemetryRouter(), logger: logger)
             let address = try server.start()
             logger.info("listening", metadata: ["telemetry": "\(address)"])
             telemetry = server
