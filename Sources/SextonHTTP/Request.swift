@@ -1,5 +1,3 @@
-import Foundation
-
 /// One HTTP request as the router hands it to a handler: head and the whole body.
 public struct Request: Sendable {
     public let method: HTTPMethod
@@ -45,10 +43,6 @@ public struct Request: Sendable {
         while type.first == " " || type.first == "\t" { type.removeFirst() }
         while type.last == " " || type.last == "\t" { type.removeLast() }
         return type.isEmpty ? nil : type.lowercased()
-    }
-
-    public func decodeJSON<T: Decodable>(_ type: T.Type = T.self, decoder: JSONDecoder = JSONDecoder()) throws -> T {
-        try decoder.decode(type, from: Data(body))
     }
 }
 

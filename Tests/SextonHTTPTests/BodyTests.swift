@@ -70,20 +70,15 @@ import SextonTestSupport
         }
     }
 
-    @Test func jsonRoundTrip() async throws {
-        struct Submit: Codable, Equatable {
-            let target: String
-            let priority: Int
-        }
-        struct Admitted: Codable {
-            let id: String
-            let target: String
-        }
+    /// The media type is read without its parameters, the body reaches the handler whole, and
+    /// a handler that throws answers 500.
+    @Test func aTypedBodyReachesTheHandler() async throws {
+        struct Malformed: Error {}
         var router = Router()
         router.add(.post, "/v1/operations") { request in
             guard request.mediaType == "application/json" else { return Response(status: 415) }
-            let submit = try request.decodeJSON(Submit.self)
-            return try Response.json(status: 201, Admitted(id: "op/1", target: submit.target))
+            guard request.body.first == UInt8(ascii: "{") else { throw Malformed() }
+            return Response(status: 201, headers: ["Content-Type": "application/json"], body: request.body)
         }
         try await withServer(router) { _, address in
             let response = try HTTPClient.request(
@@ -93,9 +88,9 @@ import SextonTestSupport
             )
             #expect(response.status == 201)
             #expect(response.header("Content-Type") == "application/json")
-            #expect(response.text == #"{"id":"op/1","target":"user:1"}"# || response.text == #"{"target":"user:1","id":"op/1"}"#)
+            #expect(response.text == #"{"target":"user:1","priority":3}"#)
             let invalid = try HTTPClient.request(
-                "POST", "\(address)", "/v1/operations", headers: [("Content-Type", "application/json")], body: Array("{not json".utf8)
+                "POST", "\(address)", "/v1/operations", headers: [("Content-Type", "application/json")], body: Array("not json".utf8)
             )
             #expect(invalid.status == 500)
             let untyped = try HTTPClient.request("POST", "\(address)", "/v1/operations", body: Array("{}".utf8))

@@ -170,6 +170,42 @@ import Testing
         #expect(first["status"] as? String == "failed")
     }
 
+    /// CONTRACT §2.1: an operation's `cleanup` object overrides its op type's policy, each key
+    /// read as the configuration file reads it (`null` keeps the policy's value).
+    @Test func aCleanupOverrideDecidesHowTheOperationsZombieIsCleaned() async throws {
+        let sidecar = try InProcessSidecar(["--cleanup-strategy", "immediate"])
+        let cleanup: [String: Any] = ["strategy": "deferred", "retention": "5m", "immediate_priorities": [9, "critical"], "debug_mode": NSNull()]
+        let submitted = try await sidecar.submit("t", ["id": "kept", "cleanup": cleanup])
+        #expect(submitted.status == 200, "\(submitted.text)")
+        #expect(try await sidecar.call(.post, "/v1/operations/kept/start").status == 200)
+        #expect(try await sidecar.call(.post, "/v1/operations/kept/complete", ["outcome": "failed"]).status == 200)
+        let zombies = try #require(await sidecar.get("/v1/zombies").json["zombies"] as? [[String: Any]])
+        #expect(zombies.map { $0["id"] as? String } == ["kept"])
+        #expect(zombies.first?["strategy"] as? String == "deferred")
+        await sidecar.advance(by: .seconds(301))
+        #expect((try await sidecar.get("/v1/zombies").json["zombies"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test(arguments: [
+        (#"{"retention":"soon"}"#, "cleanup.retention"),
+        (#"{"retention":300}"#, "cleanup.retention"),
+        (#"{"strategy":"sometimes"}"#, "cleanup.strategy"),
+        (#"{"colour":"red"}"#, "cleanup.colour"),
+        (#"{"retry":{"max_attempts":"x"}}"#, "cleanup.retry.max_attempts"),
+        (#"["strategy"]"#, "cleanup"),
+        (#""deferred""#, "cleanup"),
+    ])
+    func aBadCleanupOverrideIsRefusedNamingTheKey(cleanup: String, field: String) async throws {
+        let sidecar = try InProcessSidecar()
+        let body = Array(#"{"target":"t","cleanup":\#(cleanup)}"#.utf8)
+        let reply = try await sidecar.call(.post, "/v1/operations", rawBody: body)
+        #expect(reply.status == 400, "\(cleanup)")
+        let error = reply.json["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "invalid_argument", "\(cleanup)")
+        #expect(error?["field"] as? String == field, "\(cleanup): \(reply.text)")
+        #expect(sidecar.core.coordinator.snapshot().staged == 0 && sidecar.core.coordinator.snapshot().active == 0)
+    }
+
     @Test func submissionsWithinOneWindowHaveOneWinner() async throws {
         let sidecar = try InProcessSidecar(["--coordinator-staging-window", "50ms"])
         async let low = sidecar.submit("t", ["id": "low", "priority": "low"])

@@ -45,7 +45,7 @@ import Testing
         for rendering in [config.effectiveDescription(), config.description, String(reflecting: config), "\(config.admin)", dumped] {
             #expect(!rendering.contains(secret))
         }
-        #expect(config.effective["admin.token"] == .string("<redacted>"))
+        #expect(config.effective[path: "admin.token"] == .string("<redacted>"))
     }
 
     @Test func webhookHeaderValuesAreRedacted() throws {
@@ -59,7 +59,7 @@ import Testing
                   Authorization: Bearer header-secret
             """))
         #expect(!config.effectiveDescription().contains("header-secret"))
-        #expect(config.effective["handlers.hook.headers.Authorization"] == .string("<redacted>"))
+        #expect(config.effective[path: "handlers.hook.headers.Authorization"] == .string("<redacted>"))
     }
 
     @Test func tokenComparisonNeedsEqualLengthAndBytes() throws {
@@ -81,14 +81,14 @@ import Testing
                 strategy: immediate
             """))
         let effective = config.effective
-        #expect(effective["cleanup.retention"] == .string("1h30m"))
-        #expect(effective["cleanup.immediate_priorities"] == .list([.int(8), .int(9)]))
-        #expect(effective["cleanup.custom_handler"] == .null)
-        #expect(effective["coordinator.staging_window"] == .string("5ms"))
-        #expect(effective["listen.api"] == .string("127.0.0.1:7477"))
-        #expect(effective["policies.reindex.strategy"] == .string("immediate"))
-        #expect(effective["policies.reindex.retention"] == .string("1h30m"))
-        #expect(effective["admin.token"] == .null)
+        #expect(effective[path: "cleanup.retention"] == .string("1h30m"))
+        #expect(effective[path: "cleanup.immediate_priorities"] == .array([.int(8), .int(9)]))
+        #expect(effective[path: "cleanup.custom_handler"] == .null)
+        #expect(effective[path: "coordinator.staging_window"] == .string("5ms"))
+        #expect(effective[path: "listen.api"] == .string("127.0.0.1:7477"))
+        #expect(effective[path: "policies.reindex.strategy"] == .string("immediate"))
+        #expect(effective[path: "policies.reindex.retention"] == .string("1h30m"))
+        #expect(effective[path: "admin.token"] == .null)
         #expect(config.effectiveDescription().contains("\"max_zombies_per_target\" : 100"))
     }
 }

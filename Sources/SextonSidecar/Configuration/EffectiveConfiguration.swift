@@ -1,42 +1,37 @@
-import Foundation
 import SextonCore
 
 extension SextonConfiguration {
-    static let redacted = EffectiveValue.string("<redacted>")
+    static let redacted = JSONValue.string("<redacted>")
 
     /// The configuration in effect, shaped like the YAML file (snake_case keys, Prometheus
     /// durations). Policies show the cleanup keys they resolve to; the admin token, the store's
     /// password (and the URL's) and webhook header values are redacted.
-    public var effective: EffectiveValue {
+    public var effective: JSONValue {
         var value = ConfigurationKeys.all.render(self)
         value.set(admin.token == nil ? .null : Self.redacted, at: ["admin", "token"])
         value.set(store.postgres.password == nil ? .null : Self.redacted, at: ["store", "postgres", "password"])
-        value.set(.object(policies.keys.reduce(into: [:]) { object, opType in
+        value.set(.sorted(policies.keys.reduce(into: [:]) { object, opType in
             object[opType] = ConfigurationKeys.policy.render(cleanupConfig(forOpType: opType))
         }), at: ["policies"])
-        value.set(.object(handlers.mapValues(\.effective)), at: ["handlers"])
+        value.set(.sorted(handlers.mapValues(\.effective)), at: ["handlers"])
         return value
     }
 
     /// `effective` as indented JSON with sorted keys.
-    public func effectiveDescription() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(effective)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    public func effectiveDescription() -> String { effective.pretty }
 }
 
 extension HandlerConfig {
-    var effective: EffectiveValue {
-        var fields: [String: EffectiveValue] = ["type": .string(typeName), "retention": .string(retention.prometheusText)]
+    var effective: JSONValue {
+        var fields: [String: JSONValue] = ["type": .string(typeName), "retention": .string(retention.prometheusText)]
         switch kind {
         case .auditLog(let path):
             fields["path"] = .string(path)
         case .webhook(let webhook):
             fields["url"] = .string(webhook.url)
             fields["timeout"] = .string(webhook.timeout.prometheusText)
-            fields["headers"] = .object(webhook.headers.mapValues { _ in SextonConfiguration.redacted })
+            fields["headers"] = .sorted(webhook.headers.mapValues { _ in SextonConfiguration.redacted })
         }
-        return .object(fields)
+        return .sorted(fields)
     }
 }

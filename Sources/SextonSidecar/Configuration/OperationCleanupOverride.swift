@@ -1,16 +1,13 @@
-import Foundation
 import SextonCore
 import Yams
 
 /// The `cleanup` object of a submitted operation (CONTRACT §2.1): the policy keys, read with the
 /// same schema and parsers as a `policies.<op_type>` entry of the file, over that op type's
-/// policy. JSON is YAML, so the object goes through the YAML reader unchanged.
+/// policy. The object becomes the YAML nodes its JSON text would compose to, so the YAML
+/// reader takes it without a round trip through text.
 enum OperationCleanupOverride {
     static func parse(_ value: JSONValue, opType: String, configuration: SextonConfiguration) throws(APIError) -> CleanupOverride {
-        guard case .object = value,
-            let node = try? Yams.compose(yaml: String(decoding: value.serialized, as: UTF8.self)),
-            let mapping = node.mapping
-        else {
+        guard case .mapping(let mapping) = Node(value) else {
             throw APIError(.invalidArgument, "cleanup must be an object of cleanup keys", field: "cleanup")
         }
         let settings = ConfigurationKeys.policy
@@ -32,9 +29,18 @@ enum OperationCleanupOverride {
     }
 }
 
-extension SextonConfiguration {
-    /// `effective` as a JSON value, for the admin status endpoint.
-    var effectiveJSON: JSONValue {
-        (try? JSONEncoder().encode(effective)).flatMap { JSONValue.parse(Array($0)) } ?? .object([])
+extension Node {
+    /// The node YAML composes from `value`'s JSON text: a string is a quoted scalar (never
+    /// read as a number, boolean or null), other scalars are plain.
+    init(_ value: JSONValue) {
+        switch value {
+        case .null: self.init("null", Tag(.null), .plain)
+        case .bool(let b): self.init(b ? "true" : "false", Tag(.bool), .plain)
+        case .int(let i): self.init(String(i), Tag(.int), .plain)
+        case .double(let d): self.init(String(d), Tag(.float), .plain)
+        case .string(let s): self.init(s, Tag(.str), .doubleQuoted)
+        case .array(let items): self = .sequence(Node.Sequence(items.map(Node.init)))
+        case .object(let members): self = .mapping(Node.Mapping(members.map { (Node($0.0, Tag(.str), .doubleQuoted), Node($0.1)) }))
+        }
     }
 }

@@ -11,7 +11,7 @@ struct Setting<Root> {
     let impliedByBareFlag: String?
     /// Reads `texts` into `root`; issues name `fullKey`, the key as the user wrote it.
     let assign: (_ texts: [String], _ root: inout Root, _ fullKey: String) -> [ConfigIssue]
-    let render: (Root) -> EffectiveValue
+    let render: (Root) -> JSONValue
 
     init<T>(_ key: String, _ parser: ValueParser<T>, get: @escaping (Root) -> T?, set: @escaping (inout Root, T) -> Void) {
         self.key = key
@@ -51,7 +51,7 @@ struct Setting<Root> {
 
     private init(
         key: String, isList: Bool, allowed: String, impliedByBareFlag: String?,
-        assign: @escaping ([String], inout Root, String) -> [ConfigIssue], render: @escaping (Root) -> EffectiveValue
+        assign: @escaping ([String], inout Root, String) -> [ConfigIssue], render: @escaping (Root) -> JSONValue
     ) {
         self.key = key
         self.isList = isList
@@ -73,8 +73,8 @@ extension Array {
     }
 
     /// The settings' values as a nested object keyed by their dotted keys.
-    func render<Root>(_ root: Root) -> EffectiveValue where Element == Setting<Root> {
-        reduce(into: EffectiveValue.object([:])) { object, setting in
+    func render<Root>(_ root: Root) -> JSONValue where Element == Setting<Root> {
+        reduce(into: JSONValue.object([])) { object, setting in
             object.set(setting.render(root), at: setting.key.split(separator: "."))
         }
     }

@@ -16,9 +16,9 @@ struct ValueParser<Value> {
     var impliedByBareFlag: String?
     /// The value, or the pieces of text that could not be read.
     let parse: ([String]) -> Result<Value, RejectedText>
-    let render: (Value) -> EffectiveValue
+    let render: (Value) -> JSONValue
 
-    static func scalar(allowed: String, render: @escaping (Value) -> EffectiveValue, _ read: @escaping (String) -> Value?) -> Self {
+    static func scalar(allowed: String, render: @escaping (Value) -> JSONValue, _ read: @escaping (String) -> Value?) -> Self {
         ValueParser(isList: false, allowed: allowed, parse: { texts in
             let text = texts.first ?? ""
             return read(text).map { .success($0) } ?? .failure(RejectedText(texts: [text]))
@@ -30,14 +30,14 @@ extension ValueParser {
     /// A set written as a list whose every item is read by `readItem` (one item may stand for
     /// several values, like a priority band).
     static func set<Item: Hashable & Comparable>(
-        allowed: String, renderItem: @escaping (Item) -> EffectiveValue, _ readItem: @escaping (String) -> [Item]?
+        allowed: String, renderItem: @escaping (Item) -> JSONValue, _ readItem: @escaping (String) -> [Item]?
     ) -> ValueParser<Set<Item>> {
         ValueParser<Set<Item>>(isList: true, allowed: allowed, parse: { texts in
             let read = texts.map { ($0, readItem($0)) }
             let rejected = read.filter { $0.1 == nil }.map(\.0)
             guard rejected.isEmpty else { return .failure(RejectedText(texts: rejected)) }
             return .success(Set(read.flatMap { $0.1 ?? [] }))
-        }, render: { .list($0.sorted().map(renderItem)) })
+        }, render: { .array($0.sorted().map(renderItem)) })
     }
 }
 

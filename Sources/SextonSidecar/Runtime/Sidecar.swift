@@ -27,7 +27,7 @@ public final class Sidecar: Sendable {
             decoding: OperationRequestDecoding(cleanup: { value, opType throws(APIError) in
                 try OperationCleanupOverride.parse(value, opType: opType, configuration: configuration)
             }),
-            adminToken: configuration.admin.token, effectiveConfiguration: configuration.effectiveJSON)
+            adminToken: configuration.admin.token, effectiveConfiguration: configuration.effective)
         var apiRouter = Router(renderFailure: ErrorResponse.render)
         APIRoutes.add(to: &apiRouter, context)
         AdminRoutes.add(to: &apiRouter, context)

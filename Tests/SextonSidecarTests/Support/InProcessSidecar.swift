@@ -28,17 +28,16 @@ final class InProcessSidecar: Sendable {
 
     var core: SidecarCore { sidecar.core }
 
-    /// `method path` on the API (or telemetry) routes; a JSON body when `json` is given.
+    /// `method path` on the API (or telemetry) routes; a JSON body when `json` (an object) or
+    /// `rawBody` (any bytes, typed JSON) is given.
     func call(
-        _ method: HTTPMethod, _ path: String, _ json: Any? = nil, headers: [String: String] = [:],
+        _ method: HTTPMethod, _ path: String, _ json: Any? = nil, rawBody: [UInt8]? = nil, headers: [String: String] = [:],
         on listener: SextonProcess.Listener = .api
     ) async throws -> HTTPReply {
         var fields = HTTPHeaders(headers.map { (name: $0.key, value: $0.value) })
-        var body: [UInt8] = []
-        if let json {
-            body = Array(try JSONSerialization.data(withJSONObject: json))
-            fields.set("Content-Type", "application/json")
-        }
+        var body = rawBody ?? []
+        if let json { body = Array(try JSONSerialization.data(withJSONObject: json)) }
+        if json != nil || rawBody != nil { fields.set("Content-Type", "application/json") }
         let router = listener == .api ? sidecar.apiRouter : sidecar.telemetryRouter
         let response = await router.respond(method, path, headers: fields, body: body)
         return HTTPReply(status: response.status, headers: response.headers.map { (name: $0.name, value: $0.value) }, body: response.body)
