@@ -106,26 +106,23 @@ public final class RawHTTPConnection {
     }
 
     private func readHead() throws -> String {
-        let separator: [UInt8] = Array("\r\n\r\n".utf8)
-        while true {
-            if let end = buffered.firstRange(of: separator) {
-                let head = String(decoding: buffered[..<end.lowerBound], as: UTF8.self)
-                buffered.removeSubrange(..<end.upperBound)
-                return head
-            }
-            guard try fill() else { throw ClientError("connection closed before a response head") }
-        }
+        try read(until: "\r\n\r\n", eof: "connection closed before a response head")
     }
 
     private func readLine() throws -> String {
-        let separator: [UInt8] = Array("\r\n".utf8)
+        try read(until: "\r\n", eof: "connection closed inside a chunked body")
+    }
+
+    /// The text up to `separator`, which is consumed too.
+    private func read(until separator: String, eof: String) throws -> String {
+        let separator = Array(separator.utf8)
         while true {
             if let end = buffered.firstRange(of: separator) {
-                let line = String(decoding: buffered[..<end.lowerBound], as: UTF8.self)
+                let text = String(decoding: buffered[..<end.lowerBound], as: UTF8.self)
                 buffered.removeSubrange(..<end.upperBound)
-                return line
+                return text
             }
-            guard try fill() else { throw ClientError("connection closed inside a chunked body") }
+            guard try fill() else { throw ClientError(eof) }
         }
     }
 
