@@ -38,6 +38,21 @@ import Testing
         #expect(parse(#"{"a":{"c":1},"b":{"c":2}}"#) != nil, "the same key in two objects is fine")
     }
 
+    /// Past `scannedMembers` keys are checked by a set: a repeat is still found wherever it is,
+    /// and distinct keys all stay, in order.
+    @Test(arguments: [0, 3, JSONParser.scannedMembers - 1, JSONParser.scannedMembers, 4_999])
+    func aRepeatedKeyIsFoundInAWideObject(repeating index: Int) throws {
+        let keys = (0..<5_000).map { "k\($0)" }
+        let distinct = "{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + "}"
+        #expect(parse(distinct)?.members?.map(\.0) == keys)
+        let repeated = String(distinct.dropLast()) + ",\"k\(index)\":2}"
+        guard case .failure(let invalid) = JSONParser.parse(Array(repeated.utf8)) else {
+            Issue.record("a repeat of k\(index) was accepted")
+            return
+        }
+        #expect(invalid.key == "k\(index)")
+    }
+
     @Test(arguments: [
         "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "'a'", "01", "1.", ".5", "-", "1e", "+1",
         "tru", "nul", "\"abc", "\"a\u{01}b\"", "\"\\x\"", "\"\\u12\"", "\"\\ud83d\"", "\"\\ude00\"", "1 2", "{} x",

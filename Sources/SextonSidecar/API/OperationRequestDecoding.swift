@@ -51,8 +51,9 @@ struct OperationRequestDecoding {
             }
             return p
         default:
-            let bad = APIError(.invalidArgument, "\(f.field("priority")) must be \(allowed)", field: f.field("priority"))
-            guard let number = try? f.int("priority"), let p = Priority(number) else { throw bad }
+            guard let number = try? f.int("priority"), let p = Priority(number) else {
+                throw APIError(.invalidArgument, "\(f.field("priority")) must be \(allowed)", field: f.field("priority"))
+            }
             return p
         }
     }

@@ -67,9 +67,14 @@ struct JSONParser {
         }
     }
 
+    /// Up to this many members a duplicate key is looked for by a scan, which beats hashing;
+    /// past it by a set, so a wide object (a 64 KiB body holds thousands of keys) stays linear.
+    static let scannedMembers = 16
+
     private mutating func object(depth: Int) -> JSONValue? {
         index += 1
         var members: [(String, JSONValue)] = []
+        var keys: Set<String> = []
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return .object(members) }
         while true {
@@ -77,7 +82,14 @@ struct JSONParser {
             guard current == UInt8(ascii: "\""), let key = string() else { return nil }
             skipWhitespace()
             guard consume(UInt8(ascii: ":")), let member = value(depth: depth + 1) else { return nil }
-            if members.contains(where: { $0.0 == key }) {
+            let duplicate: Bool
+            if members.count < Self.scannedMembers {
+                duplicate = members.contains { $0.0 == key }
+            } else {
+                if keys.isEmpty { keys = Set(members.map(\.0)) }
+                duplicate = !keys.insert(key).inserted
+            }
+            if duplicate {
                 duplicateKey = key
                 return nil
             }
