@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-import urllib.request
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,21 +18,6 @@ SUBMITTED = "sexton_operations_submitted_total"
 
 def url(process) -> str:
     return f"http://{process.api}"
-
-
-def metric(process, name: str, **labels: str) -> float:
-    """The sum of the series of ``name`` whose labels include ``labels``."""
-    with urllib.request.urlopen(f"http://{process.telemetry}/metrics", timeout=10) as answer:
-        text = answer.read().decode()
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith("#"):
-            continue
-        series, _, value = line.rpartition(" ")
-        series_name, _, label_text = series.partition("{")
-        if series_name == name and all(f'{k}="{v}"' in label_text for k, v in labels.items()):
-            total += float(value)
-    return total
 
 
 def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:

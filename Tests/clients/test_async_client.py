@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from client_support import LEASE, SUBMITTED, metric, past_grace, url
+from client_support import LEASE, SUBMITTED, past_grace, url
 from sexton_client import AsyncClient, Rejected, SextonError
 
 
@@ -88,9 +88,9 @@ def test_connection_closed_by_the_sidecar_when_idle_is_replaced(sidecar, target)
         async with AsyncClient(url(sidecar)) as c:
             await c.target(target)
             await asyncio.sleep(1.5)  # past the sidecar's 1 s idle timeout
-            before = metric(sidecar, SUBMITTED)
+            before = sidecar.metric(SUBMITTED)
             assert (await c.submit(target)).status == "admitted"
-            assert metric(sidecar, SUBMITTED) == before + 1
+            assert sidecar.metric(SUBMITTED) == before + 1
 
     asyncio.run(main())
 

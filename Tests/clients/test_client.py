@@ -10,7 +10,7 @@ from datetime import timezone
 
 import pytest
 
-from client_support import LEASE, SUBMITTED, eventually, metric, past_grace, url
+from client_support import LEASE, SUBMITTED, eventually, past_grace, url
 from sexton_client import Client, Lineage, Rejected, SextonError
 
 
@@ -188,9 +188,9 @@ def test_unreachable_sidecar_raises_oserror():
 def test_connection_closed_by_the_sidecar_when_idle_is_replaced(sidecar, client, target):
     client.target(target)
     time.sleep(1.5)  # past the sidecar's 1 s idle timeout, so the kept-alive connection is gone
-    before = metric(sidecar, SUBMITTED)
+    before = sidecar.metric(SUBMITTED)
     assert client.submit(target).status == "admitted"
-    assert metric(sidecar, SUBMITTED) == before + 1
+    assert sidecar.metric(SUBMITTED) == before + 1
 
 
 def test_one_client_serves_many_threads(client, target):

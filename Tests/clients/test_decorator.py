@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from client_support import LEASE, SUBMITTED, eventually, metric, past_grace, url
+from client_support import LEASE, SUBMITTED, eventually, past_grace, url
 from sexton_client import OCC, AsyncClient, Client, Rejected, with_conflict_resolution
 
 PATIENT = OCC(max_retries=200, base_delay=0.01, backoff=1.2, max_delay=0.05)
@@ -69,7 +69,7 @@ def test_target_busy_is_retried_until_the_holder_completes(sidecar, client, riva
     holder = rival.submit(target)
     rival.start(holder.id)
     past_grace()
-    busy = metric(sidecar, "sexton_operations_rejected_total", reason="target_busy")
+    busy = sidecar.metric("sexton_operations_rejected_total", reason="target_busy")
     release = threading.Timer(0.3, rival.complete, args=(holder.id, "succeeded"))
     release.start()
 
@@ -79,7 +79,7 @@ def test_target_busy_is_retried_until_the_holder_completes(sidecar, client, riva
 
     active = work()
     release.join()
-    assert metric(sidecar, "sexton_operations_rejected_total", reason="target_busy") > busy
+    assert sidecar.metric("sexton_operations_rejected_total", reason="target_busy") > busy
     # Each retry is a new operation linked to the rejected one before it.
     assert active.lineage.retry_count > 0
     previous = client.get(active.lineage.retry_of)
@@ -91,7 +91,7 @@ def test_gives_up_after_max_retries_with_the_winner(sidecar, client, rival, targ
     holder = rival.submit(target)
     rival.start(holder.id)
     past_grace()
-    submitted = metric(sidecar, SUBMITTED)
+    submitted = sidecar.metric(SUBMITTED)
     ran = []
 
     @with_conflict_resolution(client, target=target, occ=OCC(max_retries=3, base_delay=0.001))
@@ -102,7 +102,7 @@ def test_gives_up_after_max_retries_with_the_winner(sidecar, client, rival, targ
         work()
     assert (caught.value.reason, caught.value.winner) == ("target_busy", holder.id)
     assert ran == []
-    assert metric(sidecar, SUBMITTED) == submitted + 4  # the first try and 3 retries
+    assert sidecar.metric(SUBMITTED) == submitted + 4  # the first try and 3 retries
     rival.cancel(holder.id)
 
 
@@ -110,7 +110,7 @@ def test_rejection_not_worth_a_retry_is_raised_at_once(protected, target):
     with Client(url(protected)) as c:
         holder = c.submit(target)
         c.start(holder.id)
-        submitted = metric(protected, SUBMITTED)
+        submitted = protected.metric(SUBMITTED)
 
         @with_conflict_resolution(c, target=target, priority="critical")
         def work():
@@ -119,7 +119,7 @@ def test_rejection_not_worth_a_retry_is_raised_at_once(protected, target):
         with pytest.raises(Rejected) as caught:
             work()
         assert (caught.value.reason, caught.value.winner) == ("executing_protected", holder.id)
-        assert metric(protected, SUBMITTED) == submitted + 1
+        assert protected.metric(SUBMITTED) == submitted + 1
 
 
 def test_503_is_retried_after_its_retry_after(cramped, target):

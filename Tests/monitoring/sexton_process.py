@@ -5,6 +5,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,20 @@ class Sexton:
             time.sleep(0.02)
         self.proc.kill()
         raise RuntimeError("sexton did not start:\n" + "".join(self.lines))
+
+    def metric(self, name: str, **labels: str) -> float:
+        """The sum over the series of ``name`` on /metrics whose labels include ``labels``; 0 when none."""
+        with urllib.request.urlopen(f"http://{self.telemetry}/metrics", timeout=10) as answer:
+            text = answer.read().decode()
+        total = 0.0
+        for line in text.splitlines():
+            if line.startswith("#"):
+                continue
+            series, _, value = line.rpartition(" ")
+            series_name, _, label_text = series.partition("{")
+            if series_name == name and all(f'{k}="{v}"' in label_text for k, v in labels.items()):
+                total += float(value)
+        return total
 
     def _pump(self) -> None:
         for line in self.proc.stdout:

@@ -132,8 +132,8 @@ def test_preemption_across_replicas_leaves_a_zombie_both_list(cluster):
         status, second = submit(b, id="urgent", target="doc-1", priority="critical")
         assert status == 200 and second["status"] == "admitted", second
         # b resolved the preempting batch, so b counts the preemption; a counted its admission.
-        assert gauge(b, "sexton_preemptions_total") == 1 and gauge(a, "sexton_preemptions_total") == 0
-        assert gauge(a, "sexton_operations_admitted_total") == 1 and gauge(b, "sexton_operations_admitted_total") == 1
+        assert b.metric("sexton_preemptions_total") == 1 and a.metric("sexton_preemptions_total") == 0
+        assert a.metric("sexton_operations_admitted_total") == 1 and b.metric("sexton_operations_admitted_total") == 1
         status, refused = call(a, "slow", "heartbeat")
         assert status == 409 and (refused["status"], refused["reason"]) == ("rejected", "preempted"), refused
         assert get(a, "/v1/operations/slow")["winner"] == "urgent"
@@ -158,8 +158,8 @@ def test_a_killed_replicas_operation_is_expired_by_the_other_within_two_seconds_
         assert 0 <= late <= 2.0, f"expired {late:.3f} s after its lease ran out"
         assert [z["id"] for z in get(b, "/v1/zombies")["zombies"]] == ["held"]
         # The replica that expired it counts it.
-        assert gauge(b, 'sexton_operations_completed_total{outcome="expired"}') == 1
-        assert gauge(b, 'sexton_zombies_created_total{reason="expired"}') == 1
+        assert b.metric("sexton_operations_completed_total", outcome="expired") == 1
+        assert b.metric("sexton_zombies_created_total", reason="expired") == 1
 
 
 def test_the_store_down_answers_503_then_readiness_and_admissions_come_back(cluster):
@@ -174,28 +174,20 @@ def test_the_store_down_answers_503_then_readiness_and_admissions_come_back(clus
             assert http("GET", f"http://{sexton.api}/v1/operations/nothing")[0] == 503
             wait_for(lambda: "[-]store failed" in probe(f"http://{sexton.telemetry}/readyz?verbose")[1], 15, "readyz to fail on store")
             assert probe(f"http://{sexton.telemetry}/livez")[0] == 200
-            assert gauge(sexton, "sexton_store_up") == 0
-            assert gauge(sexton, 'sexton_health_check_state{check="store"}') == 2
-            assert gauge(sexton, 'sexton_store_errors_total{operation="submit"}') >= 1
+            assert sexton.metric("sexton_store_up") == 0
+            assert sexton.metric("sexton_health_check_state", check="store") == 2
+            assert sexton.metric("sexton_store_errors_total", operation="submit") >= 1
         status, _, headers = probe(f"http://{a.api}/v1/operations", {"target": "x"})
         assert status == 503 and headers.get("Retry-After") == "1"
         cluster.start()
         started = time.monotonic()
         ready(a, b)
         assert time.monotonic() - started < 10
-        assert gauge(a, "sexton_store_up") == 1
-        assert gauge(a, 'sexton_store_info{backend="postgres",replica="a"}') == 1
+        assert a.metric("sexton_store_up") == 1
+        assert a.metric("sexton_store_info", backend="postgres", replica="a") == 1
         for sexton in (a, b):
             status, body = submit(sexton, target=f"after-{sexton.api}")
             assert status == 200 and body["status"] == "admitted", body
-
-
-def gauge(sexton: Sexton, series: str) -> float | None:
-    _, text, _ = probe(f"http://{sexton.telemetry}/metrics")
-    for line in text.splitlines():
-        if line.startswith(series + " "):
-            return float(line.split()[-1])
-    return None
 
 
 def test_the_gauges_of_shared_state_are_store_wide_on_every_replica(cluster):
@@ -208,10 +200,10 @@ def test_the_gauges_of_shared_state_are_store_wide_on_every_replica(cluster):
         assert call(a, "failed-a", "complete", {"outcome": "failed", "error": "gauge test"})[0] == 200
         assert submit(b, id="held-b", target="g-3", target_type="order")[1]["status"] == "admitted"
         for sexton in (a, b):
-            wait_for(lambda: gauge(sexton, "sexton_active_operations") == 2.0, 15, f"{sexton.telemetry}: 2 active")
-            assert gauge(sexton, 'sexton_zombies{target_type="default"}') == 1.0
-            assert gauge(sexton, "sexton_registry_entities") == 3.0
-            assert gauge(sexton, "sexton_oldest_zombie_age_seconds") >= 0
+            wait_for(lambda: sexton.metric("sexton_active_operations") == 2.0, 15, f"{sexton.telemetry}: 2 active")
+            assert sexton.metric("sexton_zombies", target_type="default") == 1.0
+            assert sexton.metric("sexton_registry_entities") == 3.0
+            assert sexton.metric("sexton_oldest_zombie_age_seconds") >= 0
 
 
 def test_replicas_with_different_grace_periods_warn_on_the_store_check(cluster):
@@ -267,7 +259,7 @@ def test_two_replicas_clean_each_shared_zombie_once_and_audit_it_once(cluster, t
                  for line in (tmp_path / f"{name}.jsonl").read_text().splitlines()]
         assert sorted(line["id"] for line in lines) == sorted(ops), "each zombie audited once"
         # Counters count what each replica removed; summed over both, each zombie once.
-        cleaned = sum(gauge(sexton, 'sexton_zombies_cleaned_total{strategy="immediate"}') or 0 for sexton in (a, b))
+        cleaned = sum(sexton.metric("sexton_zombies_cleaned_total", strategy="immediate") for sexton in (a, b))
         assert cleaned == len(ops)
         assert cluster.sql("SELECT count(*) FROM sexton.entities WHERE holder IS NOT NULL") == "0"
 
@@ -289,8 +281,8 @@ def test_a_purge_on_one_replica_removes_the_zombies_made_through_the_other(clust
         assert get(a, "/v1/targets/pt-0")["zombies"] == []
         # The store-wide gauges follow on both replicas.
         for sexton in (a, b):
-            wait_for(lambda: gauge(sexton, 'sexton_zombies{target_type="default"}') == 0, 15, f"{sexton.telemetry}: no zombies")
-            assert gauge(sexton, "sexton_registry_entities") == 0
+            wait_for(lambda: sexton.metric("sexton_zombies", target_type="default") == 0, 15, f"{sexton.telemetry}: no zombies")
+            assert sexton.metric("sexton_registry_entities") == 0
         status, report = admin(a, "GET", "/admin/cleanup/status")
         assert status == 200 and report["zombies"] == 0 and report["worker"]["running"] is True, report
 
@@ -353,8 +345,8 @@ def test_three_replicas_under_random_load_never_admit_two_operations_of_one_targ
                 future.result()
         # Quiet: every abandoned lease has run out and every zombie is gone.
         for sexton in replicas:
-            wait_for(lambda: gauge(sexton, "sexton_active_operations") == 0 and gauge(sexton, "sexton_staged_operations") == 0
-                     and (gauge(sexton, 'sexton_zombies{target_type="default"}') or 0) == 0, 30, f"{sexton.api}: quiet")
+            wait_for(lambda: sexton.metric("sexton_active_operations") == 0 and sexton.metric("sexton_staged_operations") == 0
+                     and sexton.metric("sexton_zombies", target_type="default") == 0, 30, f"{sexton.api}: quiet")
 
         rows = [line.split("|") for line in cluster.sql(
             "SELECT target, id, extract(epoch FROM admitted_at), extract(epoch FROM ended_at) FROM sexton.operations "
@@ -412,7 +404,7 @@ def test_the_store_restarted_under_load_loses_no_admission_and_keeps_the_identit
                 future.result()
         assert answers[503] > 0 and answers[200] > 0, answers
         for sexton in (a, b):
-            wait_for(lambda: gauge(sexton, "sexton_staged_operations") == 0, 20, f"{sexton.api}: nothing staged")
+            wait_for(lambda: sexton.metric("sexton_staged_operations") == 0, 20, f"{sexton.api}: nothing staged")
         admitted_rows = set(cluster.sql(
             "SELECT id FROM sexton.operations WHERE admitted_at IS NOT NULL").split())
         assert seen_admitted <= admitted_rows, f"answered admitted but not in the store: {seen_admitted - admitted_rows}"
