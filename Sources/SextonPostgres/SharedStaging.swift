@@ -125,17 +125,19 @@ public struct SharedStaging: Sendable {
             priority: Priority(priority)!, retryCount: retryCount, status: status, reason: .failed,
             admittedAt: Timestamp(nanoseconds: 0), endedAt: Timestamp(nanoseconds: 0),
             cleanup: cleanup.flatMap(ZombieRow.decodeOverride)))
+        // One statement queues the zombie and applies `max_zombies_per_target`: the update does not
+        // see the row being inserted (one snapshot), the newest of the target's, so the target's
+        // other zombies are over the cap from position cap - 1 on.
         try await connection.query(PostgresQuery(unsafeSQL: """
-            INSERT INTO \(s).zombies (operation_id, target, target_type, strategy, trigger, handler, due_at, ended_at)
-            VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::float8 IS NOT NULL THEN now() + make_interval(secs => $7) END, now())
-            """, binds: bindings(
-                id, target, targetType, plan.strategy.rawValue, plan.trigger?.rawValue, plan.handler,
-                plan.removableAfter?.seconds)), logger: logger)
-        try await connection.query(PostgresQuery(unsafeSQL: """
+            WITH queued AS (
+                INSERT INTO \(s).zombies (operation_id, target, target_type, strategy, trigger, handler, due_at, ended_at)
+                VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::float8 IS NOT NULL THEN now() + make_interval(secs => $7) END, now()))
             UPDATE \(s).zombies SET strategy = 'immediate', trigger = 'target_cap', due_at = now()
             WHERE operation_id IN (
-                SELECT operation_id FROM \(s).zombies WHERE target = $1 ORDER BY ended_at DESC, operation_id DESC OFFSET $2)
+                SELECT operation_id FROM \(s).zombies WHERE target = $2 ORDER BY ended_at DESC, operation_id DESC OFFSET $8 - 1)
               AND (due_at IS NULL OR due_at > now() OR strategy <> 'immediate')
-            """, binds: bindings(target, zombies.planner.config.maxZombiesPerTarget)), logger: logger)
+            """, binds: bindings(
+                id, target, targetType, plan.strategy.rawValue, plan.trigger?.rawValue, plan.handler,
+                plan.removableAfter?.seconds, zombies.planner.config.maxZombiesPerTarget)), logger: logger)
     }
 }
