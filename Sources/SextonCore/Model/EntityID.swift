@@ -4,6 +4,7 @@ public struct EntityID: GenerationalID, CustomStringConvertible {
     public let index: UInt32
     public let generation: UInt32
 
+    @inlinable
     public init(index: UInt32, generation: UInt32) {
         self.index = index
         self.generation = generation

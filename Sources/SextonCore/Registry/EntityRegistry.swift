@@ -18,15 +18,22 @@ public typealias EntityRegistry = GenerationalRegistry<EntityID>
 ///
 /// A registry can carry a `tag` in the low bits of every index it hands out, so several
 /// registries (one per coordinator shard) share one id space and an id names its registry.
+///
+/// Inlinable, so a client module's use is specialized for its id type rather than going
+/// through the generic's witness tables on every create and lookup.
 public struct GenerationalRegistry<ID: GenerationalID>: Sendable {
     /// Per slot: generation << 1 | alive.
-    private var states: [UInt32] = []
-    private var free: [UInt32] = []
+    @usableFromInline var states: [UInt32] = []
+    @usableFromInline var free: [UInt32] = []
     public let tag: UInt32
     public let tagBits: Int
 
-    public private(set) var count = 0
+    @usableFromInline var live = 0
 
+    /// Live entities.
+    public var count: Int { live }
+
+    @inlinable
     public init(tag: UInt32 = 0, tagBits: Int = 0) {
         precondition((0..<16).contains(tagBits) && tag < (1 << tagBits), "tag must fit in tagBits")
         self.tag = tag
@@ -34,13 +41,16 @@ public struct GenerationalRegistry<ID: GenerationalID>: Sendable {
     }
 
     /// The number of slots ever allocated: the bound for arrays indexed by `slot(of:)`.
+    @inlinable
     public var slotCount: Int { states.count }
 
     /// The registry tag an id was created with, for registries made with `tagBits`.
+    @inlinable
     public static func tag(of id: ID, tagBits: Int) -> UInt32 { id.index & ((1 << tagBits) - 1) }
 
+    @inlinable
     public mutating func create() -> ID {
-        count += 1
+        live += 1
         if let slot = free.popLast() {
             states[Int(slot)] |= 1
             return ID(index: slot << tagBits | tag, generation: states[Int(slot)] >> 1)
@@ -58,13 +68,13 @@ public struct GenerationalRegistry<ID: GenerationalID>: Sendable {
     }
 
     /// Destroys a live entity; false (and nothing changes) for a stale or unknown id.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func destroy(_ id: ID) -> Bool {
         guard let slot = slot(of: id) else { return false }
         // Generations wrap within 31 bits; a wrapped id would need 2^31 reuses of one slot.
         states[slot] = ((states[slot] >> 1) &+ 1) << 1
         free.append(UInt32(slot))
-        count -= 1
+        live -= 1
         return true
     }
 
@@ -73,9 +83,11 @@ public struct GenerationalRegistry<ID: GenerationalID>: Sendable {
         ID(index: UInt32(slot) << tagBits | tag, generation: states[slot] >> 1)
     }
 
+    @inlinable
     public func contains(_ id: ID) -> Bool { slot(of: id) != nil }
 
     /// The slot of a live entity, or nil when the id is stale, unknown or from another registry.
+    @inlinable
     public func slot(of id: ID) -> Int? {
         guard id.index & ((1 << tagBits) - 1) == tag else { return nil }
         let slot = Int(id.index >> tagBits)
